@@ -1,0 +1,298 @@
+//! Program and environment builtins (spec section 7.9) on scalars, strings and
+//! tuples.
+
+use std::rc::Rc;
+
+use super::{Args, CallCtx, Registry};
+use crate::diag::{Code, Diag};
+use crate::interp::fmtspec::round_float;
+use crate::interp::format::{repr, to_str};
+use crate::interp::ops::{order, truthy};
+use crate::interp::{Result, Unwind, Value};
+use crate::syntax::Span;
+
+pub fn register(r: &mut Registry) {
+    r.function(
+        "print(*args, sep=\" \", end=\"\\n\")",
+        "Writes `str()` of each argument, separated by `sep` and followed by `end`, to standard output.",
+        print,
+    );
+    r.function("str(x=\"\")", "The text of `x`, as `print` shows it.", str_);
+    r.function("repr(x)", "Like `str`, but strings are quoted, as inside a printed tuple.", repr_);
+    r.function(
+        "int(x=0)",
+        "Converts to int: a float is truncated toward zero, a bool is 0 or 1, a string is parsed.",
+        int,
+    );
+    r.function("float(x=0.0)", "Converts to float; a string such as \"2.5\", \"1e-3\" or \"inf\" is parsed.", float);
+    r.function("bool(x=false)", "The truth value of `x` (section 2.1).", bool_);
+    r.function(
+        "type(x)",
+        "The kind of `x` as a string: \"int\", \"float\", \"bool\", \"str\", \"none\", \"tuple\", \"range\", \"function\" or \"module\".",
+        type_,
+    );
+    r.function("min(*args)", "The smallest of several scalars, or of the items of one tuple.", min);
+    r.function("max(*args)", "The largest of several scalars, or of the items of one tuple.", max);
+    r.function("abs(x)", "The absolute value of a number.", abs);
+    r.function(
+        "round(x, n=none)",
+        "Rounds half to even on the exact binary value, as Python: `round(2.5) == 2`, `round(2.675, 2) == 2.67`. Without `n` the result is an int.",
+        round,
+    );
+    r.function("len(x)", "The number of characters of a string, items of a tuple, or elements of a range.", len);
+    r.function(
+        "range(start_or_stop, stop=none, step=1)",
+        "The integers `start, start+step, ...` below `stop` (above it for a negative step). With one argument, `range(stop)` starts at 0. Lazy: nothing is built until it is iterated.",
+        range,
+    );
+    r.function("clock()", "Seconds elapsed (a float) on a monotonic clock; subtract two readings to time code.", clock);
+    r.function("exit(code=0)", "Ends the program with exit status `code`.", exit);
+    r.constant("argv", "The script's command-line arguments, as a tuple of strings.", |i| Value::Tuple(i.argv.clone()));
+    r.constant("pi", "π = 3.141592653589793.", |_| Value::Float(std::f64::consts::PI));
+    r.constant("e", "Euler's number e = 2.718281828459045.", |_| Value::Float(std::f64::consts::E));
+    r.constant("inf", "Positive infinity.", |_| Value::Float(f64::INFINITY));
+    r.constant("nan", "Not a number.", |_| Value::Float(f64::NAN));
+}
+
+fn type_error(span: Span, message: String, value: &Value) -> Box<Unwind> {
+    Diag::new(Code::Type, span, message, format!("this is a {}", value.type_name())).into()
+}
+
+fn expect_str(args: &mut Args, i: usize, default: &str, what: &str) -> Result<String> {
+    match args.take(i) {
+        None => Ok(default.to_string()),
+        Some(Value::Str(s)) => Ok(s.to_string()),
+        Some(other) => Err(type_error(args.span(i), format!("`{what}` must be a str, not {}", other.type_name()), &other)),
+    }
+}
+
+fn print(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let sep = expect_str(&mut args, 1, " ", "sep")?;
+    let end = expect_str(&mut args, 2, "\n", "end")?;
+    let mut text = String::new();
+    for (i, (value, _)) in args.rest.iter().enumerate() {
+        if i > 0 {
+            text.push_str(&sep);
+        }
+        text.push_str(&to_str(value));
+    }
+    text.push_str(&end);
+    ctx.interp.write_text(&text, ctx.span)?;
+    Ok(Value::None)
+}
+
+fn str_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    Ok(match args.take(0) {
+        None => Value::str(""),
+        Some(v @ Value::Str(_)) => v,
+        Some(v) => Value::Str(Rc::from(to_str(&v))),
+    })
+}
+
+fn repr_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let v = args.take(0).expect("required");
+    Ok(Value::Str(Rc::from(repr(&v))))
+}
+
+fn float_to_int(f: f64, span: Span) -> Result<i64> {
+    if f.is_nan() || f.is_infinite() || f >= 9.223372036854775808e18 || f < -9.223372036854775808e18 {
+        return Err(Diag::new(Code::Value, span, format!("cannot convert {} to int", crate::interp::format::float_repr(f)), "out of range")
+            .into());
+    }
+    Ok(f.trunc() as i64)
+}
+
+fn int(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    Ok(Value::Int(match args.take(0) {
+        None => 0,
+        Some(Value::Int(i)) => i,
+        Some(Value::Bool(b)) => i64::from(b),
+        Some(Value::Float(f)) => float_to_int(f, span)?,
+        Some(Value::Str(s)) => s.trim().replace('_', "").parse::<i64>().map_err(|_| {
+            Diag::new(Code::Value, span, format!("cannot parse {} as an int", repr(&Value::Str(s.clone()))), "not an integer")
+        })?,
+        Some(other) => return Err(type_error(span, format!("cannot convert a {} to int", other.type_name()), &other)),
+    }))
+}
+
+fn float(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    Ok(Value::Float(match args.take(0) {
+        None => 0.0,
+        Some(Value::Int(i)) => i as f64,
+        Some(Value::Bool(b)) => f64::from(u8::from(b)),
+        Some(Value::Float(f)) => f,
+        Some(Value::Str(s)) => s.trim().replace('_', "").parse::<f64>().map_err(|_| {
+            Diag::new(Code::Value, span, format!("cannot parse {} as a float", repr(&Value::Str(s.clone()))), "not a number")
+        })?,
+        Some(other) => return Err(type_error(span, format!("cannot convert a {} to float", other.type_name()), &other)),
+    }))
+}
+
+fn bool_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    Ok(Value::Bool(match args.take(0) {
+        None => false,
+        Some(v) => truthy(&v, span)?,
+    }))
+}
+
+fn type_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    Ok(Value::str(args.take(0).expect("required").type_name()))
+}
+
+fn extreme(args: Args, name: &str, want: std::cmp::Ordering) -> Result<Value> {
+    let call_span = args.call_span;
+    let items: Vec<(Value, Span)> = match args.rest.as_slice() {
+        [(Value::Tuple(t), span)] => t.iter().map(|v| (v.clone(), *span)).collect(),
+        _ => args.rest,
+    };
+    let mut iter = items.into_iter();
+    let Some((mut best, mut best_span)) = iter.next() else {
+        return Err(Diag::new(Code::Arg, call_span, format!("`{name}` needs at least one value"), "nothing to compare").into());
+    };
+    for (v, span) in iter {
+        match order(&v, &best) {
+            Some(o) if o == want => {
+                best = v;
+                best_span = span;
+            }
+            Some(_) => {}
+            None if matches!(v, Value::Float(f) if f.is_nan()) => {}
+            None => {
+                return Err(Diag::new(
+                    Code::Type,
+                    span,
+                    format!("`{name}` cannot compare a {} with a {}", v.type_name(), best.type_name()),
+                    format!("this is a {}", v.type_name()),
+                )
+                .with_label(best_span, format!("this is a {}", best.type_name()))
+                .into())
+            }
+        }
+    }
+    Ok(best)
+}
+
+fn min(_: &mut CallCtx, args: Args) -> Result<Value> {
+    extreme(args, "min", std::cmp::Ordering::Less)
+}
+
+fn max(_: &mut CallCtx, args: Args) -> Result<Value> {
+    extreme(args, "max", std::cmp::Ordering::Greater)
+}
+
+fn abs(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    match args.take(0).expect("required") {
+        Value::Int(i) => i
+            .checked_abs()
+            .map(Value::Int)
+            .ok_or_else(|| Diag::new(Code::Value, span, "integer overflow in `abs`", "does not fit in 64 bits").into()),
+        Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        other => Err(type_error(span, format!("`abs` needs a number, not a {}", other.type_name()), &other)),
+    }
+}
+
+fn round(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    let n_span = args.span(1);
+    let n = match args.take(1) {
+        None | Some(Value::None) => None,
+        Some(Value::Int(n)) => Some(n),
+        Some(other) => return Err(type_error(n_span, format!("`n` must be an int, not {}", other.type_name()), &other)),
+    };
+    match (args.take(0).expect("required"), n) {
+        (Value::Int(i), None) => Ok(Value::Int(i)),
+        (Value::Bool(b), None) => Ok(Value::Int(i64::from(b))),
+        (Value::Int(i), Some(n)) => Ok(Value::Int(round_int(i, n))),
+        (Value::Float(f), None) => Ok(Value::Int(float_to_int(f.round_ties_even(), span)?)),
+        (Value::Float(f), Some(n)) => Ok(Value::Float(round_float(f, n))),
+        (other, _) => Err(type_error(span, format!("`round` needs a number, not a {}", other.type_name()), &other)),
+    }
+}
+
+/// `round(1250, -2) == 1200`: half to even at a power of ten.
+fn round_int(i: i64, n: i64) -> i64 {
+    if n >= 0 {
+        return i;
+    }
+    if n < -18 {
+        return 0;
+    }
+    let scale = 10i128.pow((-n) as u32);
+    let v = i as i128;
+    let (q, r) = (v.div_euclid(scale), v.rem_euclid(scale));
+    let q = match (2 * r).cmp(&scale) {
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal if q % 2 != 0 => q + 1,
+        _ => q,
+    };
+    i64::try_from(q * scale).unwrap_or(i)
+}
+
+fn len(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    let n = match args.take(0).expect("required") {
+        Value::Str(s) => s.chars().count(),
+        Value::Tuple(t) => t.len(),
+        Value::Range(r) => r.len(),
+        other => return Err(type_error(span, format!("a {} has no length", other.type_name()), &other)),
+    };
+    Ok(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+}
+
+fn range(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let mut int_arg = |i: usize, name: &str| -> Result<Option<i64>> {
+        let span = args.span(i);
+        match args.take(i) {
+            None | Some(Value::None) => Ok(None),
+            Some(Value::Int(v)) => Ok(Some(v)),
+            Some(Value::Bool(b)) => Ok(Some(i64::from(b))),
+            Some(other) => Err(type_error(span, format!("`range` needs ints; `{name}` is a {}", other.type_name()), &other)),
+        }
+    };
+    let first = int_arg(0, "start_or_stop")?.unwrap_or(0);
+    let stop = int_arg(1, "stop")?;
+    let step = int_arg(2, "step")?.unwrap_or(1);
+    if step == 0 {
+        return Err(Diag::new(Code::Value, args.span(2), "`range` step cannot be zero", "zero step").into());
+    }
+    let (start, stop) = match stop {
+        None => (0, first),
+        Some(stop) => (first, stop),
+    };
+    Ok(Value::Range(Rc::new(crate::interp::RangeValue { start, stop, step })))
+}
+
+fn clock(ctx: &mut CallCtx, _: Args) -> Result<Value> {
+    Ok(Value::Float(ctx.interp.started.elapsed().as_secs_f64()))
+}
+
+fn exit(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let span = args.span(0);
+    let code = match args.take(0) {
+        None => 0,
+        Some(Value::Int(c)) => i32::try_from(c).unwrap_or(1),
+        Some(Value::Bool(b)) => i32::from(b),
+        Some(other) => return Err(type_error(span, format!("`exit` needs an int code, not a {}", other.type_name()), &other)),
+    };
+    ctx.interp.flush();
+    Err(Box::new(Unwind::Exit(code)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_int;
+
+    #[test]
+    fn int_rounding_is_half_to_even() {
+        assert_eq!(round_int(1250, -2), 1200);
+        assert_eq!(round_int(1350, -2), 1400);
+        assert_eq!(round_int(-1250, -2), -1200);
+        assert_eq!(round_int(1251, -2), 1300);
+        assert_eq!(round_int(7, 2), 7);
+    }
+}

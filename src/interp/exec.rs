@@ -1,0 +1,249 @@
+//! Statements.
+
+use std::rc::Rc;
+
+use super::code::{Name, Stmt, StmtKind, Target, Var};
+use super::value::Value;
+use super::{format, ops, Env, Flow, Interp, Result};
+use crate::diag::{Code, Diag};
+
+impl Interp {
+    pub(super) fn exec_block(&mut self, stmts: &[Stmt], env: Env) -> Result<Flow> {
+        for stmt in stmts {
+            match self.exec(stmt, env)? {
+                Flow::Normal => {}
+                flow => return Ok(flow),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec(&mut self, stmt: &Stmt, env: Env) -> Result<Flow> {
+        match &stmt.kind {
+            StmtKind::Expr(e) => {
+                self.eval(e, env)?;
+            }
+            StmtKind::Echo(e) => {
+                let value = self.eval(e, env)?;
+                if !matches!(value, Value::None) {
+                    let text = format::to_str(&value);
+                    self.write_text(&format!("{text}\n"), stmt.span)?;
+                }
+            }
+            StmtKind::Assign { target, value } => {
+                let value = self.eval(value, env)?;
+                self.assign(target, value, env)?;
+            }
+            StmtKind::Unpack { targets, value } => {
+                let value = self.eval(value, env)?;
+                let items = self.unpack(value, targets.len(), stmt.span)?;
+                for (target, item) in targets.iter().zip(items) {
+                    self.assign(target, item, env)?;
+                }
+            }
+            StmtKind::AugAssign { target, op, op_span, value } => {
+                let rhs = self.eval(value, env)?;
+                match target {
+                    Target::Name(name) => {
+                        let current = self.load(name, env)?;
+                        let result = ops::binary(*op, &current, &rhs, *op_span, name.span, value.span)?;
+                        self.store(name, result, env);
+                    }
+                    Target::Index { name, .. } => {
+                        let current = self.load(name, env)?;
+                        return Err(immutable(&current, name).into());
+                    }
+                }
+            }
+            StmtKind::If { branches, otherwise } => {
+                for (cond, body) in branches {
+                    let value = self.eval(cond, env)?;
+                    if ops::truthy(&value, cond.span)? {
+                        return self.exec_block(body, env);
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.exec_block(body, env);
+                }
+            }
+            StmtKind::While { cond, body } => loop {
+                self.check_interrupt(stmt.span)?;
+                let value = self.eval(cond, env)?;
+                if !ops::truthy(&value, cond.span)? {
+                    break;
+                }
+                match self.exec_block(body, env)? {
+                    Flow::Break => break,
+                    Flow::Normal | Flow::Continue => {}
+                    flow @ Flow::Return(_) => return Ok(flow),
+                }
+            },
+            StmtKind::For { vars, iter, body } => {
+                let iterable = self.eval(iter, env)?;
+                return self.exec_for(vars, iterable, iter.span, body, stmt, env);
+            }
+            StmtKind::Return(value) => {
+                let value = match value {
+                    Some(v) => self.eval(v, env)?,
+                    None => Value::None,
+                };
+                return Ok(Flow::Return(value));
+            }
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Import { module, bind } => {
+                let loaded = self.import(module, env.module)?;
+                self.store(bind, Value::Module(loaded), env);
+            }
+            StmtKind::FromImport { module, names } => {
+                let loaded = self.import(module, env.module)?;
+                for (name, bind) in names {
+                    let value = self.module_member(&loaded, &name.name, name.span)?;
+                    self.store(bind, value, env);
+                }
+            }
+            StmtKind::Assert { cond, message } => {
+                let value = self.eval(cond, env)?;
+                if !ops::truthy(&value, cond.span)? {
+                    let text = match message {
+                        Some(m) => format::to_str(&self.eval(m, env)?),
+                        None => "assertion failed".to_string(),
+                    };
+                    return Err(Diag::new(Code::Assert, stmt.span, text, "this assertion failed").into());
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec_for(
+        &mut self,
+        vars: &[Name],
+        iterable: Value,
+        iter_span: crate::syntax::Span,
+        body: &[Stmt],
+        stmt: &Stmt,
+        env: Env,
+    ) -> Result<Flow> {
+        // Ranges are walked without materializing them: `range(10**9)` costs nothing
+        // until iterated.
+        let len = match &iterable {
+            Value::Range(r) => r.len(),
+            Value::Tuple(t) => t.len(),
+            Value::Str(s) => s.chars().count(),
+            other => {
+                return Err(Diag::new(
+                    Code::Type,
+                    iter_span,
+                    format!("cannot iterate over a {}", other.type_name()),
+                    "not iterable",
+                )
+                .with_help("`for` walks a range, a tuple, a string or the first axis of an array")
+                .into())
+            }
+        };
+        let mut chars = match &iterable {
+            Value::Str(s) => Some(s.chars()),
+            _ => None,
+        };
+        for i in 0..len {
+            self.check_interrupt(stmt.span)?;
+            let item = match &iterable {
+                Value::Range(r) => Value::Int(r.get(i)),
+                Value::Tuple(t) => t[i].clone(),
+                _ => Value::Str(Rc::from(chars.as_mut().and_then(|c| c.next()).unwrap_or(' ').to_string())),
+            };
+            if let [var] = vars {
+                self.store(var, item, env);
+            } else {
+                let items = self.unpack(item, vars.len(), iter_span)?;
+                for (var, item) in vars.iter().zip(items) {
+                    self.store(var, item, env);
+                }
+            }
+            match self.exec_block(body, env)? {
+                Flow::Break => break,
+                Flow::Normal | Flow::Continue => {}
+                flow @ Flow::Return(_) => return Ok(flow),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn assign(&mut self, target: &Target, value: Value, env: Env) -> Result<()> {
+        match target {
+            Target::Name(name) => {
+                self.store(name, value, env);
+                Ok(())
+            }
+            Target::Index { name, .. } => {
+                let current = self.load(name, env)?;
+                Err(immutable(&current, name).into())
+            }
+        }
+    }
+
+    fn unpack(&self, value: Value, count: usize, span: crate::syntax::Span) -> Result<Vec<Value>> {
+        match value {
+            Value::Tuple(items) if items.len() == count => Ok(items.to_vec()),
+            Value::Tuple(items) => Err(Diag::new(
+                Code::Value,
+                span,
+                format!("cannot unpack {} values into {count} names", items.len()),
+                "count differs",
+            )
+            .into()),
+            other => Err(Diag::new(
+                Code::Type,
+                span,
+                format!("cannot unpack a {} into {count} names", other.type_name()),
+                "not a tuple",
+            )
+            .into()),
+        }
+    }
+
+    pub(super) fn store(&self, name: &Name, value: Value, env: Env) {
+        match name.var {
+            Var::Local { depth, slot } => {
+                let frame = frame_at(env, depth);
+                frame.slots.borrow_mut()[slot as usize] = Some(value);
+            }
+            Var::Global { slot } => env.module.globals.borrow_mut().values[slot as usize] = Some(value),
+        }
+    }
+
+    /// Writes program output. A closed pipe (`darr x.da | head`) ends the program
+    /// quietly, as it does for other command-line tools.
+    pub fn write_text(&mut self, text: &str, span: crate::syntax::Span) -> Result<()> {
+        match self.out.write_all(text.as_bytes()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Box::new(super::Unwind::Exit(0))),
+            Err(e) => {
+                Err(Diag::new(Code::Io, span, format!("cannot write to standard output: {e}"), "while printing").into())
+            }
+        }
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+}
+
+pub(super) fn frame_at<'a>(env: Env<'a>, depth: u32) -> &'a Rc<super::Frame> {
+    let mut frame = env.frame.expect("locals are only resolved inside functions");
+    for _ in 0..depth {
+        frame = frame.parent.as_ref().expect("resolver counted enclosing frames");
+    }
+    frame
+}
+
+fn immutable(current: &Value, name: &Name) -> Diag {
+    Diag::new(
+        Code::Type,
+        name.span,
+        format!("a {} does not support item assignment", current.type_name()),
+        format!("`{}` is a {}", name.name, current.type_name()),
+    )
+    .with_help("only arrays can be updated by index; build a new tuple or string instead")
+}

@@ -1,0 +1,14 @@
+//! darr: a small, declarative, NumPy-flavoured array scripting language.
+//!
+//! The pipeline is `syntax` (pest → AST) → `interp` (tree-walking evaluator) →
+//! arrays (lazy graph, optimizer, executor; later milestones). [`Session`] is the
+//! one entry point shared by the command-line runner, the REPL and the tests.
+
+pub mod builtins;
+pub mod check;
+pub mod diag;
+pub mod interp;
+mod session;
+pub mod syntax;
+
+pub use session::{ErrorFormat, Failure, Session};

@@ -1,0 +1,150 @@
+//! The `darr` command: run a script, `-e CODE`, standard input, or the REPL.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
+use darr::{ErrorFormat, Failure, Session};
+
+mod repl;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "darr",
+    version,
+    about = "darr: a NumPy-flavoured array scripting language",
+    after_help = "With no SCRIPT and a terminal on standard input, darr starts the REPL.\n\
+                  Exit status: 0 success, 1 a program error, 2 a usage error."
+)]
+struct Cli {
+    /// Run CODE as the program (SCRIPT and ARGS then become `argv`).
+    #[arg(short = 'e', long = "eval", value_name = "CODE")]
+    eval: Option<String>,
+    /// Parse and check names and arguments; run nothing.
+    #[arg(short = 'c', long)]
+    check: bool,
+    /// Print each optimized plan to stderr as it is evaluated (arrives with the optimizer).
+    #[arg(long)]
+    explain: bool,
+    /// Run without optimization passes (arrives with the optimizer).
+    #[arg(long)]
+    no_opt: bool,
+    /// Worker threads per rank (arrives with the parallel executor).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// How diagnostics are printed on standard error.
+    #[arg(long, value_enum, default_value_t = ErrorFormatArg::Human, value_name = "F")]
+    error_format: ErrorFormatArg,
+    /// Print a timing summary to stderr when the program ends.
+    #[arg(long)]
+    time: bool,
+    /// The script to run, or `-` to read the program from standard input.
+    #[arg(value_name = "SCRIPT | -")]
+    script: Option<String>,
+    /// Arguments for the script, available as `argv`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    args: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ErrorFormatArg {
+    Human,
+    Json,
+}
+
+/// The evaluator recurses on the Rust stack (1000 darr calls, nested expressions);
+/// it runs on a thread with room for that in debug builds too.
+const INTERPRETER_STACK: usize = 512 << 20;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = interrupt.clone();
+    // The first Ctrl-C stops evaluation with `darr::interrupt`; a second one, if the
+    // program does not stop, ends the process.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let worker = std::thread::Builder::new().stack_size(INTERPRETER_STACK).spawn(move || run(cli, interrupt));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => {
+            eprintln!("darr: internal error: the interpreter stopped unexpectedly");
+            ExitCode::from(101)
+        }
+    }
+}
+
+fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
+    let format = match cli.error_format {
+        ErrorFormatArg::Human => ErrorFormat::Human,
+        ErrorFormatArg::Json => ErrorFormat::Json,
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let out: Box<dyn Write> = if stdout_is_tty {
+        Box::new(std::io::LineWriter::new(std::io::stdout()))
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()))
+    };
+
+    // What to run: `-e CODE`, a script, standard input, or the REPL.
+    let (argv, source): (Vec<String>, Option<(String, Result<String, String>)>) = match (&cli.eval, &cli.script) {
+        (Some(code), script) => {
+            let argv = script.iter().cloned().chain(cli.args.iter().cloned()).collect();
+            (argv, Some(("<eval>".to_string(), Ok(code.clone()))))
+        }
+        (None, Some(script)) if script == "-" => (cli.args.clone(), Some(("<stdin>".to_string(), read_stdin()))),
+        (None, Some(script)) => {
+            let text = std::fs::read(script)
+                .map_err(|e| format!("cannot read `{script}`: {e}"))
+                .and_then(|b| String::from_utf8(b).map_err(|_| format!("`{script}` is not UTF-8 text")));
+            (cli.args.clone(), Some((script.clone(), text)))
+        }
+        (None, None) if std::io::stdin().is_terminal() && !cli.check => (cli.args.clone(), None),
+        (None, None) => (cli.args.clone(), Some(("<stdin>".to_string(), read_stdin()))),
+    };
+    let mut session = Session::new(out, argv, interrupt);
+    let Some((name, text)) = source else {
+        return repl::run(&mut session, format, color);
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("Error: darr::io\n\n  × {message}");
+            return 2;
+        }
+    };
+    let started = Instant::now();
+    let result = if cli.check {
+        session.check_source(&name, &text)
+    } else if cli.eval.is_none() && name != "<stdin>" {
+        session.run_file(Path::new(&name))
+    } else {
+        session.run_source(&name, &text)
+    };
+    session.flush();
+    if cli.time {
+        eprintln!("time: {:.3} s in total (per-stage timings arrive with the optimizer)", started.elapsed().as_secs_f64());
+    }
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Exit(code)) => code.clamp(0, 255) as u8,
+        Err(Failure::Error(diag)) => {
+            eprint!("{}", session.render(&diag, format, color));
+            1
+        }
+    }
+}
+
+fn read_stdin() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(text)
+}
