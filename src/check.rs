@@ -223,10 +223,8 @@ impl Checker {
             }
         };
         let positional = args.iter().filter(|a| a.keyword.is_none()).map(|a| (Value::None, a.value.span)).collect();
-        let keywords = args
-            .iter()
-            .filter_map(|a| a.keyword.as_ref().map(|k| (k.clone(), Value::None, a.value.span)))
-            .collect();
+        let keywords =
+            args.iter().filter_map(|a| a.keyword.as_ref().map(|k| (k.clone(), Value::None, a.value.span))).collect();
         builtins::bind(&callee.name, &params, positional, keywords, call.span, || signature.clone()).map(|_| ())
     }
 }

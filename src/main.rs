@@ -95,7 +95,7 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     };
 
     // What to run: `-e CODE`, a script, standard input, or the REPL.
-    let (argv, source): (Vec<String>, Option<(String, Result<String, String>)>) = match (&cli.eval, &cli.script) {
+    let (argv, source): (Vec<String>, Option<Program>) = match (&cli.eval, &cli.script) {
         (Some(code), script) => {
             let argv = script.iter().cloned().chain(cli.args.iter().cloned()).collect();
             (argv, Some(("<eval>".to_string(), Ok(code.clone()))))
@@ -131,7 +131,10 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     };
     session.flush();
     if cli.time {
-        eprintln!("time: {:.3} s in total (per-stage timings arrive with the optimizer)", started.elapsed().as_secs_f64());
+        eprintln!(
+            "time: {:.3} s in total (per-stage timings arrive with the optimizer)",
+            started.elapsed().as_secs_f64()
+        );
     }
     match result {
         Ok(()) => 0,
@@ -142,6 +145,9 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         }
     }
 }
+
+/// A program to run: its display name and its text (or why it could not be read).
+type Program = (String, Result<String, String>);
 
 fn read_stdin() -> Result<String, String> {
     let mut text = String::new();

@@ -217,7 +217,8 @@ impl Completer for DarrHelper {
 
     fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
-        let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == ':')).map_or(0, |i| i + 1);
+        let start =
+            before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == ':')).map_or(0, |i| i + 1);
         let word = &before[start..];
         let pair = |s: &str| Pair { display: s.to_string(), replacement: s.to_string() };
         if word.starts_with(':') && start == 0 {

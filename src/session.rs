@@ -51,15 +51,14 @@ impl Session {
     /// A session writing program output to `out`, with `argv` as the script's
     /// arguments. `interrupt` is set by a Ctrl-C handler to stop evaluation.
     pub fn new(out: Box<dyn Write>, argv: Vec<String>, interrupt: Arc<AtomicBool>) -> Session {
-        let cwd = std::env::current_dir().ok();
-        Session { interp: Interp::new(out, argv, interrupt), main: Module::new("__main__", cwd) }
+        Session { interp: Interp::new(out, argv, interrupt), main: Module::new("__main__", Some(PathBuf::from("."))) }
     }
 
     /// Runs a script file. Imports look in the script's directory first.
     pub fn run_file(&mut self, path: &Path) -> Result<(), Failure> {
         let text = read_script(path)?;
         let dir = path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() });
-        self.main = Module::new("__main__", dir.map(|d| d.canonicalize().unwrap_or(d)));
+        self.main = Module::new("__main__", dir);
         self.run_source(&path.display().to_string(), &text)
     }
 
@@ -114,7 +113,9 @@ impl Session {
     /// The diagnostic as the user sees it.
     pub fn render(&self, diag: &Diag, format: ErrorFormat, color: bool) -> String {
         match format {
-            ErrorFormat::Human => render_human(diag, &self.interp.sources, RenderOptions { color, ..Default::default() }),
+            ErrorFormat::Human => {
+                render_human(diag, &self.interp.sources, RenderOptions { color, ..Default::default() })
+            }
             ErrorFormat::Json => render_json(diag, &self.interp.sources) + "\n",
         }
     }

@@ -60,7 +60,10 @@ pub fn bind(
             return Err(Diag::new(
                 Code::Arg,
                 span,
-                format!("`{func_name}` takes {} but {given} were given", count(positional_slots, "positional argument")),
+                format!(
+                    "`{func_name}` takes {} but {given} were given",
+                    count(positional_slots, "positional argument")
+                ),
                 "surplus argument",
             )
             .with_help(format!("the signature is `{}`", signature())));
@@ -103,7 +106,10 @@ pub fn bind(
         return Err(Diag::new(
             Code::Arg,
             call_span,
-            format!("`{func_name}` is missing {} {list}", if missing.len() == 1 { "the argument" } else { "the arguments" }),
+            format!(
+                "`{func_name}` is missing {} {list}",
+                if missing.len() == 1 { "the argument" } else { "the arguments" }
+            ),
             "in this call",
         )
         .with_help(format!("the signature is `{}`", signature())));

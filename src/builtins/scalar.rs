@@ -55,14 +55,16 @@ pub fn register(r: &mut Registry) {
 }
 
 fn type_error(span: Span, message: String, value: &Value) -> Box<Unwind> {
-    Diag::new(Code::Type, span, message, format!("this is a {}", value.type_name())).into()
+    Diag::new(Code::Type, span, message, format!("this is {}", value.described())).into()
 }
 
 fn expect_str(args: &mut Args, i: usize, default: &str, what: &str) -> Result<String> {
     match args.take(i) {
         None => Ok(default.to_string()),
         Some(Value::Str(s)) => Ok(s.to_string()),
-        Some(other) => Err(type_error(args.span(i), format!("`{what}` must be a str, not {}", other.type_name()), &other)),
+        Some(other) => {
+            Err(type_error(args.span(i), format!("`{what}` must be a str, not {}", other.type_name()), &other))
+        }
     }
 }
 
@@ -95,9 +97,16 @@ fn repr_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 }
 
 fn float_to_int(f: f64, span: Span) -> Result<i64> {
-    if f.is_nan() || f.is_infinite() || f >= 9.223372036854775808e18 || f < -9.223372036854775808e18 {
-        return Err(Diag::new(Code::Value, span, format!("cannot convert {} to int", crate::interp::format::float_repr(f)), "out of range")
-            .into());
+    // 2**63: the first float above every i64.
+    const LIMIT: f64 = i64::MAX as f64;
+    if !(-LIMIT..LIMIT).contains(&f) {
+        return Err(Diag::new(
+            Code::Value,
+            span,
+            format!("cannot convert {} to int", crate::interp::format::float_repr(f)),
+            "out of range",
+        )
+        .into());
     }
     Ok(f.trunc() as i64)
 }
@@ -110,9 +119,14 @@ fn int(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         Some(Value::Bool(b)) => i64::from(b),
         Some(Value::Float(f)) => float_to_int(f, span)?,
         Some(Value::Str(s)) => s.trim().replace('_', "").parse::<i64>().map_err(|_| {
-            Diag::new(Code::Value, span, format!("cannot parse {} as an int", repr(&Value::Str(s.clone()))), "not an integer")
+            Diag::new(
+                Code::Value,
+                span,
+                format!("cannot parse {} as an int", repr(&Value::Str(s.clone()))),
+                "not an integer",
+            )
         })?,
-        Some(other) => return Err(type_error(span, format!("cannot convert a {} to int", other.type_name()), &other)),
+        Some(other) => return Err(type_error(span, format!("cannot convert {} to int", other.described()), &other)),
     }))
 }
 
@@ -124,9 +138,14 @@ fn float(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         Some(Value::Bool(b)) => f64::from(u8::from(b)),
         Some(Value::Float(f)) => f,
         Some(Value::Str(s)) => s.trim().replace('_', "").parse::<f64>().map_err(|_| {
-            Diag::new(Code::Value, span, format!("cannot parse {} as a float", repr(&Value::Str(s.clone()))), "not a number")
+            Diag::new(
+                Code::Value,
+                span,
+                format!("cannot parse {} as a float", repr(&Value::Str(s.clone()))),
+                "not a number",
+            )
         })?,
-        Some(other) => return Err(type_error(span, format!("cannot convert a {} to float", other.type_name()), &other)),
+        Some(other) => return Err(type_error(span, format!("cannot convert {} to float", other.described()), &other)),
     }))
 }
 
@@ -150,7 +169,13 @@ fn extreme(args: Args, name: &str, want: std::cmp::Ordering) -> Result<Value> {
     };
     let mut iter = items.into_iter();
     let Some((mut best, mut best_span)) = iter.next() else {
-        return Err(Diag::new(Code::Arg, call_span, format!("`{name}` needs at least one value"), "nothing to compare").into());
+        return Err(Diag::new(
+            Code::Arg,
+            call_span,
+            format!("`{name}` needs at least one value"),
+            "nothing to compare",
+        )
+        .into());
     };
     for (v, span) in iter {
         match order(&v, &best) {
@@ -164,10 +189,10 @@ fn extreme(args: Args, name: &str, want: std::cmp::Ordering) -> Result<Value> {
                 return Err(Diag::new(
                     Code::Type,
                     span,
-                    format!("`{name}` cannot compare a {} with a {}", v.type_name(), best.type_name()),
-                    format!("this is a {}", v.type_name()),
+                    format!("`{name}` cannot compare {} with {}", v.described(), best.described()),
+                    format!("this is {}", v.described()),
                 )
-                .with_label(best_span, format!("this is a {}", best.type_name()))
+                .with_label(best_span, format!("this is {}", best.described()))
                 .into())
             }
         }
@@ -192,7 +217,7 @@ fn abs(_: &mut CallCtx, mut args: Args) -> Result<Value> {
             .ok_or_else(|| Diag::new(Code::Value, span, "integer overflow in `abs`", "does not fit in 64 bits").into()),
         Value::Bool(b) => Ok(Value::Int(i64::from(b))),
         Value::Float(f) => Ok(Value::Float(f.abs())),
-        other => Err(type_error(span, format!("`abs` needs a number, not a {}", other.type_name()), &other)),
+        other => Err(type_error(span, format!("`abs` needs a number, not {}", other.described()), &other)),
     }
 }
 
@@ -202,7 +227,9 @@ fn round(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let n = match args.take(1) {
         None | Some(Value::None) => None,
         Some(Value::Int(n)) => Some(n),
-        Some(other) => return Err(type_error(n_span, format!("`n` must be an int, not {}", other.type_name()), &other)),
+        Some(other) => {
+            return Err(type_error(n_span, format!("`n` must be an int, not {}", other.type_name()), &other))
+        }
     };
     match (args.take(0).expect("required"), n) {
         (Value::Int(i), None) => Ok(Value::Int(i)),
@@ -210,7 +237,7 @@ fn round(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         (Value::Int(i), Some(n)) => Ok(Value::Int(round_int(i, n))),
         (Value::Float(f), None) => Ok(Value::Int(float_to_int(f.round_ties_even(), span)?)),
         (Value::Float(f), Some(n)) => Ok(Value::Float(round_float(f, n))),
-        (other, _) => Err(type_error(span, format!("`round` needs a number, not a {}", other.type_name()), &other)),
+        (other, _) => Err(type_error(span, format!("`round` needs a number, not {}", other.described()), &other)),
     }
 }
 
@@ -239,7 +266,7 @@ fn len(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         Value::Str(s) => s.chars().count(),
         Value::Tuple(t) => t.len(),
         Value::Range(r) => r.len(),
-        other => return Err(type_error(span, format!("a {} has no length", other.type_name()), &other)),
+        other => return Err(type_error(span, format!("{} has no length", other.described()), &other)),
     };
     Ok(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
 }
@@ -251,7 +278,9 @@ fn range(_: &mut CallCtx, mut args: Args) -> Result<Value> {
             None | Some(Value::None) => Ok(None),
             Some(Value::Int(v)) => Ok(Some(v)),
             Some(Value::Bool(b)) => Ok(Some(i64::from(b))),
-            Some(other) => Err(type_error(span, format!("`range` needs ints; `{name}` is a {}", other.type_name()), &other)),
+            Some(other) => {
+                Err(type_error(span, format!("`range` needs ints; `{name}` is {}", other.described()), &other))
+            }
         }
     };
     let first = int_arg(0, "start_or_stop")?.unwrap_or(0);
@@ -277,7 +306,9 @@ fn exit(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
         None => 0,
         Some(Value::Int(c)) => i32::try_from(c).unwrap_or(1),
         Some(Value::Bool(b)) => i32::from(b),
-        Some(other) => return Err(type_error(span, format!("`exit` needs an int code, not a {}", other.type_name()), &other)),
+        Some(other) => {
+            return Err(type_error(span, format!("`exit` needs an int code, not {}", other.described()), &other))
+        }
     };
     ctx.interp.flush();
     Err(Box::new(Unwind::Exit(code)))

@@ -116,7 +116,12 @@ impl Diag {
 
 impl From<SyntaxError> for Diag {
     fn from(e: SyntaxError) -> Diag {
-        Diag { code: Code::Syntax, message: e.message, labels: vec![Label { span: e.span, text: e.label }], help: e.help }
+        Diag {
+            code: Code::Syntax,
+            message: e.message,
+            labels: vec![Label { span: e.span, text: e.label }],
+            help: e.help,
+        }
     }
 }
 

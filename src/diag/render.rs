@@ -26,9 +26,8 @@ impl Default for RenderOptions {
 /// other files as notes.
 pub fn render_human(diag: &Diag, sources: &SourceMap, options: RenderOptions) -> String {
     let primary_file = diag.primary_span().map(|s| s.file);
-    let source = primary_file
-        .and_then(|f| sources.get(f))
-        .map(|f| NamedSource::new(f.name.clone(), f.text.to_string()));
+    let source =
+        primary_file.and_then(|f| sources.get(f)).map(|f| NamedSource::new(f.name.clone(), f.text.to_string()));
     let mut notes: Vec<String> = Vec::new();
     let mut labels = Vec::new();
     for (i, label) in diag.labels.iter().enumerate() {

@@ -21,12 +21,19 @@ impl Interp {
                 run(&mut CallCtx { interp: self, span }, args)
             }
             Value::Function(closure) => self.call_closure(closure, positional, keywords, span),
-            other => Err(Diag::new(Code::Type, span, format!("a {} is not callable", other.type_name()), "called here")
-                .into()),
+            other => {
+                Err(Diag::new(Code::Type, span, format!("{} is not callable", other.described()), "called here").into())
+            }
         }
     }
 
-    fn call_closure(&mut self, closure: &Rc<Closure>, positional: Positional, keywords: Keywords, span: Span) -> Result<Value> {
+    fn call_closure(
+        &mut self,
+        closure: &Rc<Closure>,
+        positional: Positional,
+        keywords: Keywords,
+        span: Span,
+    ) -> Result<Value> {
         let code = &closure.code;
         let n_params = code.params.len();
         let first_default = code.params.iter().position(|p| p.kind == ParamKind::Optional).unwrap_or(n_params);

@@ -42,19 +42,48 @@ pub enum ExprKind {
     FString(Vec<FStringPart>),
     Tuple(Vec<Expr>),
     List(Vec<Expr>),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
-    Compare { first: Box<Expr>, rest: Vec<(CompareOp, Span, Expr)> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Compare {
+        first: Box<Expr>,
+        rest: Vec<(CompareOp, Span, Expr)>,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
-    IfElse { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Call { func: Box<Expr>, args: Vec<Arg> },
+    IfElse {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `x.f(args)`: a module member call, or `f(x, args)` for the function `f`
     /// visible where the call is written.
-    MethodCall { receiver: Box<Expr>, method: Name, args: Vec<Arg> },
-    Index { target: Box<Expr>, subscripts: Vec<Subscript>, bracket_span: Span },
-    Attr { target: Box<Expr>, name: Ident },
+    MethodCall {
+        receiver: Box<Expr>,
+        method: Name,
+        args: Vec<Arg>,
+    },
+    Index {
+        target: Box<Expr>,
+        subscripts: Vec<Subscript>,
+        bracket_span: Span,
+    },
+    Attr {
+        target: Box<Expr>,
+        name: Ident,
+    },
     Lambda(Rc<FnCode>, Vec<Expr>),
 }
 
@@ -70,6 +99,8 @@ pub struct Arg {
     pub value: Expr,
 }
 
+// Subscripts are few and short-lived; boxing the slice parts would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Subscript {
     Expr(Expr),
@@ -104,16 +135,46 @@ pub enum StmtKind {
     Expr(Expr),
     /// An expression statement typed at the REPL: its value is shown.
     Echo(Expr),
-    Assign { target: Target, value: Expr },
-    Unpack { targets: Vec<Target>, value: Expr },
-    AugAssign { target: Target, op: BinaryOp, op_span: Span, value: Expr },
-    If { branches: Vec<(Expr, Vec<Stmt>)>, otherwise: Option<Vec<Stmt>> },
-    While { cond: Expr, body: Vec<Stmt> },
-    For { vars: Vec<Name>, iter: Expr, body: Vec<Stmt> },
+    Assign {
+        target: Target,
+        value: Expr,
+    },
+    Unpack {
+        targets: Vec<Target>,
+        value: Expr,
+    },
+    AugAssign {
+        target: Target,
+        op: BinaryOp,
+        op_span: Span,
+        value: Expr,
+    },
+    If {
+        branches: Vec<(Expr, Vec<Stmt>)>,
+        otherwise: Option<Vec<Stmt>>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
+    For {
+        vars: Vec<Name>,
+        iter: Expr,
+        body: Vec<Stmt>,
+    },
     Return(Option<Expr>),
     Break,
     Continue,
-    Import { module: Ident, bind: Name },
-    FromImport { module: Ident, names: Vec<(Ident, Name)> },
-    Assert { cond: Expr, message: Option<Expr> },
+    Import {
+        module: Ident,
+        bind: Name,
+    },
+    FromImport {
+        module: Ident,
+        names: Vec<(Ident, Name)>,
+    },
+    Assert {
+        cond: Expr,
+        message: Option<Expr>,
+    },
 }

@@ -90,14 +90,11 @@ impl Interp {
                 let values = items.iter().map(|x| self.eval(x, env)).collect::<Result<Vec<_>>>()?;
                 Ok(Value::tuple(values))
             }
-            ExprKind::List(_) => Err(Diag::new(
-                Code::Type,
-                e.span,
-                "array literals are not available yet",
-                "an array literal",
-            )
-            .with_help("arrays arrive with the arrays milestone; use a tuple `(1, 2, 3)` for now")
-            .into()),
+            ExprKind::List(_) => {
+                Err(Diag::new(Code::Type, e.span, "array literals are not available yet", "an array literal")
+                    .with_help("arrays arrive with the arrays milestone; use a tuple `(1, 2, 3)` for now")
+                    .into())
+            }
             ExprKind::FString(parts) => {
                 let mut text = String::new();
                 for part in parts {
@@ -125,7 +122,7 @@ impl Interp {
                     other => Err(Diag::new(
                         Code::Type,
                         name.span,
-                        format!("a {} has no attribute `{}`", other.type_name(), name.name),
+                        format!("{} has no attribute `{}`", other.described(), name.name),
                         "unknown attribute",
                     )
                     .into()),
@@ -198,13 +195,18 @@ impl Interp {
     /// The function `f` of `x.f(...)`: whatever `f` names where the call is written.
     fn load_method(&self, method: &Name, receiver: &Value, env: Env) -> Result<Value> {
         self.load(method, env).map_err(|_| {
-            Box::from(Diag::new(
-                Code::Name,
-                method.span,
-                format!("no function `{}` to call on a {}", method.name, receiver.type_name()),
-                "unknown method",
+            Box::from(
+                Diag::new(
+                    Code::Name,
+                    method.span,
+                    format!("no function `{}` to call on {}", method.name, receiver.described()),
+                    "unknown method",
+                )
+                .with_help(format!(
+                    "`x.{0}(...)` calls `{0}(x, ...)`, so `{0}` must be a builtin or a function in scope",
+                    method.name
+                )),
             )
-            .with_help(format!("`x.{0}(...)` calls `{0}(x, ...)`, so `{0}` must be a builtin or a function in scope", method.name)))
         })
     }
 
@@ -224,7 +226,7 @@ impl Interp {
             return Err(Diag::new(
                 Code::Index,
                 span,
-                format!("a {} takes one index, not {}", value.type_name(), subscripts.len()),
+                format!("{} takes one index, not {}", value.described(), subscripts.len()),
                 "too many indices",
             )
             .into());
@@ -234,8 +236,13 @@ impl Interp {
             Value::Str(s) => s.chars().count(),
             Value::Range(r) => r.len(),
             other => {
-                return Err(Diag::new(Code::Type, span, format!("a {} cannot be indexed", other.type_name()), "indexed here")
-                    .into())
+                return Err(Diag::new(
+                    Code::Type,
+                    span,
+                    format!("{} cannot be indexed", other.described()),
+                    "indexed here",
+                )
+                .into())
             }
         };
         match subscript {
@@ -246,7 +253,7 @@ impl Interp {
                     Diag::new(
                         Code::Index,
                         x.span,
-                        format!("index {i} is out of range for a {} of length {len}", value.type_name()),
+                        format!("index {i} is out of range for {} of length {len}", value.described()),
                         "out of range",
                     )
                 })?;
@@ -287,7 +294,8 @@ impl Interp {
                 })
             }
             Subscript::Ellipsis(s) => {
-                Err(Diag::new(Code::Index, *s, format!("`...` cannot index a {}", value.type_name()), "only for arrays").into())
+                Err(Diag::new(Code::Index, *s, format!("`...` cannot index {}", value.described()), "only for arrays")
+                    .into())
             }
         }
     }
@@ -311,7 +319,11 @@ pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: i64, len: usiz
         (start.map_or(len - 1, |s| clamp(s, -1, len - 1)), stop.map_or(-1, |s| clamp(s, -1, len - 1)))
     };
     let count = if step > 0 {
-        if end > first { (end - first + step - 1) / step } else { 0 }
+        if end > first {
+            (end - first + step - 1) / step
+        } else {
+            0
+        }
     } else if first > end {
         (first - end + (-step) - 1) / (-step)
     } else {

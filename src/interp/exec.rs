@@ -135,7 +135,7 @@ impl Interp {
                 return Err(Diag::new(
                     Code::Type,
                     iter_span,
-                    format!("cannot iterate over a {}", other.type_name()),
+                    format!("cannot iterate over {}", other.described()),
                     "not iterable",
                 )
                 .with_help("`for` walks a range, a tuple, a string or the first axis of an array")
@@ -196,7 +196,7 @@ impl Interp {
             other => Err(Diag::new(
                 Code::Type,
                 span,
-                format!("cannot unpack a {} into {count} names", other.type_name()),
+                format!("cannot unpack {} into {count} names", other.described()),
                 "not a tuple",
             )
             .into()),
@@ -242,8 +242,8 @@ fn immutable(current: &Value, name: &Name) -> Diag {
     Diag::new(
         Code::Type,
         name.span,
-        format!("a {} does not support item assignment", current.type_name()),
-        format!("`{}` is a {}", name.name, current.type_name()),
+        format!("{} does not support item assignment", current.described()),
+        format!("`{}` is {}", name.name, current.described()),
     )
     .with_help("only arrays can be updated by index; build a new tuple or string instead")
 }

@@ -83,7 +83,7 @@ pub fn format_value(value: &Value, spec_text: &str, span: Span) -> Result<String
         Value::Float(f) => (format_float(*f, &spec).map_err(bad)?, true),
         other => {
             if spec.kind.is_some_and(|k| k != 's') || spec.sign.is_some() || spec.grouping.is_some() {
-                return Err(bad(format!("a {} takes only fill, alignment, width and precision", other.type_name())));
+                return Err(bad(format!("{} takes only fill, alignment, width and precision", other.described())));
             }
             let mut text = to_str(other);
             if let Some(p) = spec.precision {
@@ -152,7 +152,9 @@ fn format_float(x: f64, spec: &Spec) -> Result<String, String> {
                 text
             }
         }
-        Some('%') => format!("{}%", group_fixed(&format!("{:.*}", spec.precision.unwrap_or(6), a * 100.0), spec.grouping)),
+        Some('%') => {
+            format!("{}%", group_fixed(&format!("{:.*}", spec.precision.unwrap_or(6), a * 100.0), spec.grouping))
+        }
         Some(k) => return Err(format!("type `{k}` is not for floats")),
     };
     Ok(with_sign(negative, body, spec))
@@ -188,7 +190,8 @@ fn general(a: f64, precision: usize, alternate: bool, no_type: bool, grouping: O
             return text;
         }
         let (mantissa, exp) = text.split_once('e').expect("has an exponent");
-        let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+        let mantissa =
+            if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
         format!("{mantissa}e{exp}")
     }
 }
@@ -218,7 +221,7 @@ fn group(digits: &str, grouping: Option<char>) -> String {
     }
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -277,6 +280,7 @@ pub fn round_float(x: f64, ndigits: i64) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
 

@@ -69,7 +69,7 @@ pub struct Interp {
     /// Imported modules by resolved location, each executed once per program.
     modules: HashMap<String, Rc<Module>>,
     /// Modules whose top level is running now, to detect import cycles.
-    loading: Vec<String>,
+    loading: Vec<(String, Rc<str>)>,
 }
 
 impl Interp {

@@ -27,9 +27,8 @@ impl Interp {
         if let Some(module) = self.modules.get(&found.key) {
             return Ok(module.clone());
         }
-        if let Some(first) = self.loading.iter().position(|k| *k == found.key) {
-            let chain: Vec<&str> =
-                self.loading[first..].iter().map(|k| k.rsplit('/').next().unwrap_or(k)).collect();
+        if let Some(first) = self.loading.iter().position(|(key, _)| *key == found.key) {
+            let chain: Vec<&str> = self.loading[first..].iter().map(|(_, name)| &**name).collect();
             return Err(Diag::new(
                 Code::Import,
                 name.span,
@@ -44,7 +43,7 @@ impl Interp {
         let program = syntax::parse(&text, file).map_err(Diag::from)?;
         let module = Module::new(&name.name, found.dir);
         let code = Resolver::new(&module.globals).program(&program, false)?;
-        self.loading.push(found.key.clone());
+        self.loading.push((found.key.clone(), name.name.clone()));
         let result = self.exec_block(&code, Env { module: &module, frame: None });
         self.loading.pop();
         result?;
@@ -68,13 +67,20 @@ impl Interp {
             let path = dir.join(&file_name);
             if path.is_file() {
                 let text = std::fs::read_to_string(&path).map_err(|e| {
-                    Diag::new(Code::Io, name.span, format!("cannot read module `{}`: {e}", path.display()), "imported here")
+                    Diag::new(
+                        Code::Io,
+                        name.span,
+                        format!("cannot read module `{}`: {e}", path.display()),
+                        "imported here",
+                    )
                 })?;
                 let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                // Shown as found (`lib/util.da`), not as an absolute path.
+                let shown = path.strip_prefix(".").unwrap_or(&path).to_path_buf();
                 return Ok(Found {
                     key: canonical.display().to_string(),
-                    dir: Some(canonical.parent().map(PathBuf::from).unwrap_or_default()),
-                    display_name: path.display().to_string(),
+                    dir: Some(path.parent().map(PathBuf::from).unwrap_or_default()),
+                    display_name: shown.display().to_string(),
                     text,
                 });
             }
@@ -87,7 +93,13 @@ impl Interp {
                 text: text.to_string(),
             });
         }
-        let places: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+        let places: Vec<String> = searched
+            .iter()
+            .map(|d| match d.display().to_string() {
+                dot if dot == "." || dot.is_empty() => "the script's directory".to_string(),
+                other => format!("`{other}`"),
+            })
+            .collect();
         let mut diag = Diag::new(Code::Import, name.span, format!("no module named `{}`", name.name), "not found");
         let mut help = format!(
             "searched for `{file_name}` in {}, then the standard library",

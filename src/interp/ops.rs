@@ -193,8 +193,8 @@ fn sequence_binary(op: BinaryOp, l: &Value, r: &Value, op_span: Span, l_span: Sp
             format!("unsupported operand types for `{}`: {} and {}", op.symbol(), l.type_name(), r.type_name()),
             format!("{} {} {}", l.type_name(), op.symbol(), r.type_name()),
         )
-        .with_label(l_span, format!("this is a {}", l.type_name()))
-        .with_label(r_span, format!("this is a {}", r.type_name()))),
+        .with_label(l_span, format!("this is {}", l.described()))
+        .with_label(r_span, format!("this is {}", r.described()))),
     }
 }
 
@@ -227,7 +227,7 @@ pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value> {
                 Code::Type,
                 span,
                 format!("bad operand type for unary `{symbol}`: {}", v.type_name()),
-                format!("this is a {}", v.type_name()),
+                format!("this is {}", v.described()),
             ))
         }
     }
@@ -247,8 +247,8 @@ pub fn compare(op: CompareOp, l: &Value, r: &Value, op_span: Span, l_span: Span,
                     format!("`{}` is not defined between {} and {}", op.symbol(), l.type_name(), r.type_name()),
                     "cannot be ordered",
                 )
-                .with_label(l_span, format!("this is a {}", l.type_name()))
-                .with_label(r_span, format!("this is a {}", r.type_name()))),
+                .with_label(l_span, format!("this is {}", l.described()))
+                .with_label(r_span, format!("this is {}", r.described()))),
             };
         }
     };
@@ -294,10 +294,12 @@ fn cmp_int_float(i: i64, f: f64) -> Option<Ordering> {
     if f.is_nan() {
         return None;
     }
-    if f >= 9.223372036854775808e18 {
+    // 2**63: the first float above every i64.
+    const LIMIT: f64 = i64::MAX as f64;
+    if f >= LIMIT {
         return Some(Ordering::Less);
     }
-    if f < -9.223372036854775808e18 {
+    if f < -LIMIT {
         return Some(Ordering::Greater);
     }
     let t = f.trunc();
@@ -346,7 +348,7 @@ pub fn expect_index(v: &Value, span: Span) -> Result<i64> {
             Code::Type,
             span,
             format!("indices must be integers, not {}", other.type_name()),
-            format!("this is a {}", other.type_name()),
+            format!("this is {}", other.described()),
         )),
     }
 }

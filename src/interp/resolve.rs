@@ -152,7 +152,10 @@ impl<'g> Resolver<'g> {
                 c::StmtKind::Import { module: module.clone(), bind: self.write(alias.as_ref().unwrap_or(module)) }
             }
             S::FromImport { module, names } => {
-                let names = names.iter().map(|(name, alias)| (name.clone(), self.write(alias.as_ref().unwrap_or(name)))).collect();
+                let names = names
+                    .iter()
+                    .map(|(name, alias)| (name.clone(), self.write(alias.as_ref().unwrap_or(name))))
+                    .collect();
                 c::StmtKind::FromImport { module: module.clone(), names }
             }
             S::Assert { cond, message } => c::StmtKind::Assert {
@@ -300,7 +303,12 @@ impl<'g> Resolver<'g> {
             .map(|arg| {
                 if let Some(k) = &arg.keyword {
                     if seen.contains(&&*k.name) {
-                        return Err(Diag::new(Code::Arg, k.span, format!("keyword argument `{}` repeated", k.name), "given twice"));
+                        return Err(Diag::new(
+                            Code::Arg,
+                            k.span,
+                            format!("keyword argument `{}` repeated", k.name),
+                            "given twice",
+                        ));
                     }
                     seen.push(&k.name);
                 }
@@ -347,7 +355,9 @@ pub(crate) fn collect_assigned(stmts: &[a::Stmt], declare: &mut impl FnMut(&Rc<s
                 }
             }
             S::Import { module, alias } => declare(&alias.as_ref().unwrap_or(module).name),
-            S::FromImport { names, .. } => names.iter().for_each(|(n, alias)| declare(&alias.as_ref().unwrap_or(n).name)),
+            S::FromImport { names, .. } => {
+                names.iter().for_each(|(n, alias)| declare(&alias.as_ref().unwrap_or(n).name))
+            }
             S::Expr(_) | S::Return(_) | S::Break | S::Continue | S::Assert { .. } => {}
         }
     }

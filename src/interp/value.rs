@@ -39,6 +39,13 @@ impl Value {
         }
     }
 
+    /// The kind with its article, for messages: "an int", "a float".
+    pub fn described(&self) -> String {
+        let name = self.type_name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {name}")
+    }
+
     pub fn str(text: &str) -> Value {
         Value::Str(Rc::from(text))
     }

@@ -28,19 +28,44 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// An array literal `[a, b, ...]`.
     List(Vec<Expr>),
-    Unary { op: UnaryOp, operand: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
     /// `op_span` is the operator itself: shape errors are reported there.
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `first op1 e1 op2 e2 ...`: a chain `(first op1 e1) and (e1 op2 e2) ...`.
-    Compare { first: Box<Expr>, rest: Vec<(CompareOp, Span, Expr)> },
+    Compare {
+        first: Box<Expr>,
+        rest: Vec<(CompareOp, Span, Expr)>,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
     /// `then if cond else otherwise`.
-    IfElse { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Call { func: Box<Expr>, args: Vec<Arg> },
-    Index { target: Box<Expr>, subscripts: Vec<Subscript>, bracket_span: Span },
-    Attr { target: Box<Expr>, name: Ident },
+    IfElse {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Arg>,
+    },
+    Index {
+        target: Box<Expr>,
+        subscripts: Vec<Subscript>,
+        bracket_span: Span,
+    },
+    Attr {
+        target: Box<Expr>,
+        name: Ident,
+    },
     Lambda(Rc<FnDef>),
 }
 
@@ -151,7 +176,11 @@ pub struct Stmt {
 pub enum Target {
     Name(Ident),
     /// `x[...] = v` rebinds `x` to an updated copy (value semantics).
-    Index { name: Ident, subscripts: Vec<Subscript>, span: Span },
+    Index {
+        name: Ident,
+        subscripts: Vec<Subscript>,
+        span: Span,
+    },
 }
 
 impl Target {
@@ -168,18 +197,46 @@ pub enum StmtKind {
     Expr(Expr),
     /// `a = v`, or `a, b = v` (unpacking) when `targets` has more than one entry
     /// or `unpack` is set by a trailing comma.
-    Assign { targets: Vec<Target>, unpack: bool, value: Expr },
-    AugAssign { target: Target, op: BinaryOp, op_span: Span, value: Expr },
+    Assign {
+        targets: Vec<Target>,
+        unpack: bool,
+        value: Expr,
+    },
+    AugAssign {
+        target: Target,
+        op: BinaryOp,
+        op_span: Span,
+        value: Expr,
+    },
     FnDef(Rc<FnDef>),
     Return(Option<Expr>),
-    If { branches: Vec<(Expr, Vec<Stmt>)>, otherwise: Option<Vec<Stmt>> },
-    While { cond: Expr, body: Vec<Stmt> },
-    For { vars: Vec<Ident>, iter: Expr, body: Vec<Stmt> },
+    If {
+        branches: Vec<(Expr, Vec<Stmt>)>,
+        otherwise: Option<Vec<Stmt>>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
+    For {
+        vars: Vec<Ident>,
+        iter: Expr,
+        body: Vec<Stmt>,
+    },
     Break,
     Continue,
-    Import { module: Ident, alias: Option<Ident> },
-    FromImport { module: Ident, names: Vec<(Ident, Option<Ident>)> },
-    Assert { cond: Expr, message: Option<Expr> },
+    Import {
+        module: Ident,
+        alias: Option<Ident>,
+    },
+    FromImport {
+        module: Ident,
+        names: Vec<(Ident, Option<Ident>)>,
+    },
+    Assert {
+        cond: Expr,
+        message: Option<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -11,9 +11,7 @@ pub fn parse_int(text: &str, span: Span) -> Result<i64, SyntaxError> {
 }
 
 pub fn parse_float(text: &str, span: Span) -> Result<f64, SyntaxError> {
-    text.replace('_', "")
-        .parse::<f64>()
-        .map_err(|_| SyntaxError::new(span, "malformed float literal", "not a number"))
+    text.replace('_', "").parse::<f64>().map_err(|_| SyntaxError::new(span, "malformed float literal", "not a number"))
 }
 
 /// Decodes `\n \t \\ \" \' \r \0 \u{XXXX}`; `start` is the byte offset of `raw`
@@ -41,10 +39,9 @@ pub fn unescape(raw: &str, span_of: impl Fn(usize, usize) -> Span) -> Result<Str
                 let rest = &raw[at + 2..];
                 let close = rest.find('}');
                 let code = match (rest.starts_with('{'), close) {
-                    (true, Some(close)) => u32::from_str_radix(&rest[1..close], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .map(|ch| (ch, close)),
+                    (true, Some(close)) => {
+                        u32::from_str_radix(&rest[1..close], 16).ok().and_then(char::from_u32).map(|ch| (ch, close))
+                    }
                     _ => None,
                 };
                 let Some((ch, close)) = code else {
@@ -70,7 +67,9 @@ pub fn unescape(raw: &str, span_of: impl Fn(usize, usize) -> Span) -> Result<Str
                     format!("unknown escape `\\{other}`"),
                     "not an escape",
                 )
-                .with_help("the escapes are \\n \\t \\r \\0 \\\\ \\\" \\' and \\u{XXXX}; write `\\\\` for a backslash"));
+                .with_help(
+                    "the escapes are \\n \\t \\r \\0 \\\\ \\\" \\' and \\u{XXXX}; write `\\\\` for a backslash",
+                ));
             }
         }
     }

@@ -14,6 +14,9 @@ pub use span::{FileId, SourceFile, SourceMap, Span};
 
 /// The reserved words of section 1, for completion and "did you mean".
 pub const KEYWORDS: &[&str] = &[
-    "fn", "return", "if", "elif", "else", "while", "for", "in", "break", "continue", "import",
-    "from", "as", "assert", "and", "or", "not", "true", "false", "none",
+    "fn", "return", "if", "elif", "else", "while", "for", "in", "break", "continue", "import", "from", "as", "assert",
+    "and", "or", "not", "true", "false", "none",
 ];
+
+#[cfg(test)]
+mod tests;

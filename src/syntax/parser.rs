@@ -65,9 +65,8 @@ pub fn parse(source: &str, file: FileId) -> std::result::Result<Program, SyntaxE
             // Parse again collecting the detail pest needs to say what it expected;
             // only failing inputs pay for it.
             pest::set_error_detail(true);
-            let err = DarrParser::parse(Rule::program, &scanned.text)
-                .err()
-                .expect("a parse that failed once fails again");
+            let err =
+                DarrParser::parse(Rule::program, &scanned.text).expect_err("a parse that failed once fails again");
             pest::set_error_detail(false);
             return Err(describe_failure(&err, &scanned.text, &scanned.unclosed, file));
         }
@@ -181,9 +180,9 @@ impl Builder {
                 for clause in inner {
                     match clause.as_rule() {
                         Rule::elif_clause => {
-                            let mut parts = clause.into_inner().filter(|p| {
-                                !matches!(p.as_rule(), Rule::k_elif | Rule::k_else | Rule::k_if)
-                            });
+                            let mut parts = clause
+                                .into_inner()
+                                .filter(|p| !matches!(p.as_rule(), Rule::k_elif | Rule::k_else | Rule::k_if));
                             let cond = self.expr(parts.next().unwrap())?;
                             let body = self.block(parts.next().unwrap())?;
                             branches.push((cond, body));
@@ -340,7 +339,11 @@ impl Builder {
                 inner.next(); // `else`
                 let otherwise = self.expr(inner.next().unwrap())?;
                 Ok(Expr {
-                    kind: ExprKind::IfElse { cond: Box::new(cond), then: Box::new(value), otherwise: Box::new(otherwise) },
+                    kind: ExprKind::IfElse {
+                        cond: Box::new(cond),
+                        then: Box::new(value),
+                        otherwise: Box::new(otherwise),
+                    },
                     span,
                 })
             }
@@ -480,9 +483,11 @@ impl Builder {
                     }
                     ExprKind::Call { func: Box::new(acc), args }
                 }
-                Rule::index => {
-                    ExprKind::Index { target: Box::new(acc), subscripts: self.subscripts(trailer)?, bracket_span: trailer_span }
-                }
+                Rule::index => ExprKind::Index {
+                    target: Box::new(acc),
+                    subscripts: self.subscripts(trailer)?,
+                    bracket_span: trailer_span,
+                },
                 _ => {
                     let name = self.ident(trailer.into_inner().next().unwrap());
                     ExprKind::Attr { target: Box::new(acc), name }
@@ -500,7 +505,8 @@ impl Builder {
                 Ok(match p.as_rule() {
                     Rule::ellipsis => Subscript::Ellipsis(span),
                     Rule::slice => {
-                        let mut parts = p.into_inner().map(|part| part.into_inner().next().map(|e| self.expr(e)).transpose());
+                        let mut parts =
+                            p.into_inner().map(|part| part.into_inner().next().map(|e| self.expr(e)).transpose());
                         let start = parts.next().transpose()?.flatten();
                         let stop = parts.next().transpose()?.flatten();
                         let step = parts.next().transpose()?.flatten();
@@ -671,7 +677,12 @@ mod depth {
         }
         let d = d + 1;
         match &e.kind {
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Name(_) => Ok(()),
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::None
+            | ExprKind::Name(_) => Ok(()),
             ExprKind::FString(parts) => parts.iter().try_for_each(|p| match p {
                 FStringPart::Field { expr: x, .. } => expr(x, d),
                 FStringPart::Text(_) => Ok(()),

@@ -43,11 +43,7 @@ pub fn scan(source: &str) -> Scanned {
                 let start = i;
                 i += 1;
                 while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' && i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                        2
-                    } else {
-                        1
-                    };
+                    i += if bytes[i] == b'\\' && i + 1 < bytes.len() && bytes[i + 1] != b'\n' { 2 } else { 1 };
                 }
                 if i >= bytes.len() || bytes[i] == b'\n' {
                     unterminated_string.get_or_insert(start);
