@@ -7,6 +7,8 @@
 pub mod builtins;
 pub mod check;
 pub mod diag;
+pub mod exec;
+pub mod graph;
 pub mod interp;
 mod session;
 pub mod syntax;

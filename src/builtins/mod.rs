@@ -3,6 +3,10 @@
 //! itself, so what `:help` and `docs/` show is exactly what calls accept.
 
 mod args;
+mod convert;
+mod creation;
+mod math;
+mod reduce;
 mod scalar;
 mod signature;
 
@@ -77,6 +81,12 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let mut r = Registry { entries: Vec::new(), by_name: HashMap::new(), group: "" };
     r.group("Program and environment");
     scalar::register(&mut r);
+    r.group("Creation");
+    creation::register(&mut r);
+    r.group("Elementwise");
+    math::register(&mut r);
+    r.group("Reductions and scans");
+    reduce::register(&mut r);
     r
 });
 

@@ -5,10 +5,11 @@ use std::rc::Rc;
 
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
+use crate::graph::DType;
 use crate::interp::fmtspec::round_float;
 use crate::interp::format::{repr, to_str};
 use crate::interp::ops::{order, truthy};
-use crate::interp::{Result, Unwind, Value};
+use crate::interp::{arrays, Result, Unwind, Value};
 use crate::syntax::Span;
 
 pub fn register(r: &mut Registry) {
@@ -31,8 +32,16 @@ pub fn register(r: &mut Registry) {
         "The kind of `x` as a string: \"int\", \"float\", \"bool\", \"str\", \"none\", \"tuple\", \"range\", \"function\" or \"module\".",
         type_,
     );
-    r.function("min(*args)", "The smallest of several scalars, or of the items of one tuple.", min);
-    r.function("max(*args)", "The largest of several scalars, or of the items of one tuple.", max);
+    r.function(
+        "min(*args, axis=none, keepdims=false)",
+        "The smallest element of one array (over `axis`), or the smallest of several scalars or of a tuple's items.",
+        min,
+    );
+    r.function(
+        "max(*args, axis=none, keepdims=false)",
+        "The largest element of one array (over `axis`), or the largest of several scalars or of a tuple's items.",
+        max,
+    );
     r.function("abs(x)", "The absolute value of a number.", abs);
     r.function(
         "round(x, n=none)",
@@ -52,6 +61,17 @@ pub fn register(r: &mut Registry) {
     r.constant("e", "Euler's number e = 2.718281828459045.", |_| Value::Float(std::f64::consts::E));
     r.constant("inf", "Positive infinity.", |_| Value::Float(f64::INFINITY));
     r.constant("nan", "Not a number.", |_| Value::Float(f64::NAN));
+    r.constant("newaxis", "Inserts a length-1 axis when used as an index (same as `none`).", |_| Value::None);
+    r.constant("float64", "The dtype of 64-bit floats (alias `f64`).", |_| Value::DType(DType::Float64));
+    r.constant("float32", "The dtype of 32-bit floats (alias `f32`).", |_| Value::DType(DType::Float32));
+    r.constant("int64", "The dtype of 64-bit ints (alias `i64`).", |_| Value::DType(DType::Int64));
+    r.constant("int32", "The dtype of 32-bit ints (alias `i32`).", |_| Value::DType(DType::Int32));
+    r.constant("f64", "Alias of `float64`.", |_| Value::DType(DType::Float64));
+    r.constant("f32", "Alias of `float32`.", |_| Value::DType(DType::Float32));
+    r.constant("i64", "Alias of `int64`.", |_| Value::DType(DType::Int64));
+    r.constant("i32", "Alias of `int32`.", |_| Value::DType(DType::Int32));
+    r.function("eval(a)", "Computes `a` now and returns it.", eval);
+    r.function("explain(a)", "The plan that computes `a`, as text.", explain);
 }
 
 fn type_error(span: Span, message: String, value: &Value) -> Box<Unwind> {
@@ -71,6 +91,9 @@ fn expect_str(args: &mut Args, i: usize, default: &str, what: &str) -> Result<St
 fn print(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
     let sep = expect_str(&mut args, 1, " ", "sep")?;
     let end = expect_str(&mut args, 2, "\n", "end")?;
+    for (value, span) in &args.rest {
+        arrays::observe(value, *span)?;
+    }
     let mut text = String::new();
     for (i, (value, _)) in args.rest.iter().enumerate() {
         if i > 0 {
@@ -84,6 +107,9 @@ fn print(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
 }
 
 fn str_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    if let Some(v) = &args.values[0] {
+        arrays::observe(v, args.span(0))?;
+    }
     Ok(match args.take(0) {
         None => Value::str(""),
         Some(v @ Value::Str(_)) => v,
@@ -93,6 +119,7 @@ fn str_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn repr_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let v = args.take(0).expect("required");
+    arrays::observe(&v, args.span(0))?;
     Ok(Value::Str(Rc::from(repr(&v))))
 }
 
@@ -111,9 +138,24 @@ fn float_to_int(f: f64, span: Span) -> Result<i64> {
     Ok(f.trunc() as i64)
 }
 
+/// A one-element array as its scalar (so `int(a[0])` works); other values as they are.
+fn unwrap_single(v: Option<Value>, span: Span) -> Result<Option<Value>> {
+    match v {
+        Some(Value::Array(a)) if a.size() == 1 => Ok(Some(arrays::item(&a, span)?)),
+        Some(Value::Array(a)) => Err(Diag::new(
+            Code::Type,
+            span,
+            format!("only one-element arrays convert to scalars; this one has {} elements", a.size()),
+            "an array",
+        )
+        .into()),
+        other => Ok(other),
+    }
+}
+
 fn int(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let span = args.span(0);
-    Ok(Value::Int(match args.take(0) {
+    Ok(Value::Int(match unwrap_single(args.take(0), span)? {
         None => 0,
         Some(Value::Int(i)) => i,
         Some(Value::Bool(b)) => i64::from(b),
@@ -132,7 +174,7 @@ fn int(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn float(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let span = args.span(0);
-    Ok(Value::Float(match args.take(0) {
+    Ok(Value::Float(match unwrap_single(args.take(0), span)? {
         None => 0.0,
         Some(Value::Int(i)) => i as f64,
         Some(Value::Bool(b)) => f64::from(u8::from(b)),
@@ -161,8 +203,23 @@ fn type_(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     Ok(Value::str(args.take(0).expect("required").type_name()))
 }
 
-fn extreme(args: Args, name: &str, want: std::cmp::Ordering) -> Result<Value> {
+fn extreme(mut args: Args, name: &str, want: std::cmp::Ordering) -> Result<Value> {
     let call_span = args.call_span;
+    if let [(v @ Value::Array(a), span)] = args.rest.clone().as_slice() {
+        let axes = super::convert::axes(&mut args, 1, a.ndim())?;
+        let keepdims = super::convert::opt_bool(&mut args, 2, false)?;
+        let is_min = want == std::cmp::Ordering::Less;
+        return super::reduce::array_extreme(is_min, v, *span, axes, keepdims, call_span);
+    }
+    if args.values[1].is_some() || args.values[2].is_some() {
+        return Err(Diag::new(
+            Code::Arg,
+            call_span,
+            format!("`axis` and `keepdims` of `{name}` need one array"),
+            "in this call",
+        )
+        .into());
+    }
     let items: Vec<(Value, Span)> = match args.rest.as_slice() {
         [(Value::Tuple(t), span)] => t.iter().map(|v| (v.clone(), *span)).collect(),
         _ => args.rest,
@@ -217,6 +274,7 @@ fn abs(_: &mut CallCtx, mut args: Args) -> Result<Value> {
             .ok_or_else(|| Diag::new(Code::Value, span, "integer overflow in `abs`", "does not fit in 64 bits").into()),
         Value::Bool(b) => Ok(Value::Int(i64::from(b))),
         Value::Float(f) => Ok(Value::Float(f.abs())),
+        v @ (Value::Array(_) | Value::Tuple(_)) => super::math::abs_array(&v, span, span),
         other => Err(type_error(span, format!("`abs` needs a number, not {}", other.described()), &other)),
     }
 }
@@ -231,6 +289,9 @@ fn round(_: &mut CallCtx, mut args: Args) -> Result<Value> {
             return Err(type_error(n_span, format!("`n` must be an int, not {}", other.type_name()), &other))
         }
     };
+    if let Some(v @ Value::Array(_)) = &args.values[0] {
+        return super::math::round_array(v, n, span, args.call_span);
+    }
     match (args.take(0).expect("required"), n) {
         (Value::Int(i), None) => Ok(Value::Int(i)),
         (Value::Bool(b), None) => Ok(Value::Int(i64::from(b))),
@@ -266,6 +327,7 @@ fn len(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         Value::Str(s) => s.chars().count(),
         Value::Tuple(t) => t.len(),
         Value::Range(r) => r.len(),
+        Value::Array(a) if a.ndim() > 0 => a.shape[0],
         other => return Err(type_error(span, format!("{} has no length", other.described()), &other)),
     };
     Ok(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
@@ -312,6 +374,20 @@ fn exit(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
     };
     ctx.interp.flush();
     Err(Box::new(Unwind::Exit(code)))
+}
+
+fn eval(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let v = args.take(0).expect("required");
+    arrays::observe(&v, args.span(0))?;
+    Ok(v)
+}
+
+fn explain(_: &mut CallCtx, mut args: Args) -> Result<Value> {
+    let text = match args.take(0).expect("required") {
+        Value::Array(a) => crate::graph::explain::plan(&a),
+        other => format!("{} (no plan: not an array)", other.described()),
+    };
+    Ok(Value::Str(Rc::from(text)))
 }
 
 #[cfg(test)]

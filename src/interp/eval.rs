@@ -2,12 +2,16 @@
 
 use std::rc::Rc;
 
+use super::arrays;
 use super::code::{Arg, Expr, ExprKind, FStringPart, Name, Subscript, Var};
 use super::exec::frame_at;
 use super::value::{Closure, Value};
 use super::{fmtspec, format, ops, Env, Interp, Result};
 use crate::builtins::BuiltinKind;
 use crate::diag::{did_you_mean, Code, Diag};
+use crate::graph::index::IndexArg;
+use crate::graph::shape::{normalize_index, slice_indices};
+use crate::graph::{Array, BinaryFn};
 use crate::syntax::ast::Ident;
 use crate::syntax::Span;
 
@@ -31,35 +35,64 @@ impl Interp {
             ExprKind::Compare { first, rest } => {
                 let mut left = self.eval(first, env)?;
                 let mut left_span = first.span;
+                // Array comparisons combine elementwise: `a < b < c` is `(a < b) & (b < c)`.
+                let mut combined: Option<Value> = None;
                 for (op, op_span, right_expr) in rest {
                     let right = self.eval(right_expr, env)?;
                     let result = ops::compare(*op, &left, &right, *op_span, left_span, right_expr.span)?;
-                    if !ops::truthy(&result, e.span)? {
+                    if let Value::Array(_) = result {
+                        combined = Some(match combined {
+                            None => result,
+                            Some(prev) => logical(BinaryFn::LogicalAnd, &prev, &result, *op_span)?,
+                        });
+                    } else if !ops::truthy(&result, e.span)? {
                         return Ok(Value::Bool(false));
                     }
                     left = right;
                     left_span = right_expr.span;
                 }
-                Ok(Value::Bool(true))
+                Ok(combined.unwrap_or(Value::Bool(true)))
             }
             ExprKind::And(l, r) => {
                 let lv = self.eval(l, env)?;
+                if let Value::Array(_) = lv {
+                    let rv = self.eval(r, env)?;
+                    return Ok(logical(BinaryFn::LogicalAnd, &lv, &rv, e.span)?);
+                }
                 if !ops::truthy(&lv, l.span)? {
                     return Ok(Value::Bool(false));
                 }
                 let rv = self.eval(r, env)?;
+                if let Value::Array(_) = rv {
+                    return Ok(logical(BinaryFn::LogicalAnd, &Value::Bool(true), &rv, e.span)?);
+                }
                 Ok(Value::Bool(ops::truthy(&rv, r.span)?))
             }
             ExprKind::Or(l, r) => {
                 let lv = self.eval(l, env)?;
+                if let Value::Array(_) = lv {
+                    let rv = self.eval(r, env)?;
+                    return Ok(logical(BinaryFn::LogicalOr, &lv, &rv, e.span)?);
+                }
                 if ops::truthy(&lv, l.span)? {
                     return Ok(Value::Bool(true));
                 }
                 let rv = self.eval(r, env)?;
+                if let Value::Array(_) = rv {
+                    return Ok(logical(BinaryFn::LogicalOr, &Value::Bool(false), &rv, e.span)?);
+                }
                 Ok(Value::Bool(ops::truthy(&rv, r.span)?))
             }
             ExprKind::Not(x) => {
                 let v = self.eval(x, env)?;
+                if let Value::Array(a) = &v {
+                    let as_bool = crate::graph::build::cast(a, crate::graph::DType::Bool, e.span);
+                    return Ok(arrays::finish(crate::graph::build::unary(
+                        crate::graph::UnaryFn::BitNot,
+                        &as_bool,
+                        e.span,
+                    )?)?);
+                }
                 Ok(Value::Bool(!ops::truthy(&v, x.span)?))
             }
             ExprKind::IfElse { cond, then, otherwise } => {
@@ -90,10 +123,9 @@ impl Interp {
                 let values = items.iter().map(|x| self.eval(x, env)).collect::<Result<Vec<_>>>()?;
                 Ok(Value::tuple(values))
             }
-            ExprKind::List(_) => {
-                Err(Diag::new(Code::Type, e.span, "array literals are not available yet", "an array literal")
-                    .with_help("arrays arrive with the arrays milestone; use a tuple `(1, 2, 3)` for now")
-                    .into())
+            ExprKind::List(items) => {
+                let values = items.iter().map(|x| Ok((self.eval(x, env)?, x.span))).collect::<Result<Vec<_>>>()?;
+                Ok(arrays::literal(&values, e.span)?)
             }
             ExprKind::FString(parts) => {
                 let mut text = String::new();
@@ -101,7 +133,13 @@ impl Interp {
                     match part {
                         FStringPart::Text(t) => text.push_str(t),
                         FStringPart::Field { expr, spec, span } => {
-                            let value = self.eval(expr, env)?;
+                            let mut value = self.eval(expr, env)?;
+                            arrays::observe(&value, expr.span)?;
+                            if let (Value::Array(a), Some(_)) = (&value, spec) {
+                                if a.size() == 1 {
+                                    value = arrays::item(a, expr.span)?;
+                                }
+                            }
                             match spec {
                                 None => text.push_str(&format::to_str(&value)),
                                 Some(spec) => text.push_str(&fmtspec::format_value(&value, spec, *span)?),
@@ -119,6 +157,7 @@ impl Interp {
                 let value = self.eval(target, env)?;
                 match &value {
                     Value::Module(m) => self.module_member(m, &name.name, name.span),
+                    Value::Array(a) if is_array_attribute(&name.name) => Ok(array_attribute(a, &name.name, e.span)?),
                     other => Err(Diag::new(
                         Code::Type,
                         name.span,
@@ -221,7 +260,46 @@ impl Interp {
         diag
     }
 
+    pub(super) fn index_args(&mut self, subscripts: &[Subscript], env: Env) -> Result<Vec<(IndexArg, Span)>> {
+        subscripts
+            .iter()
+            .map(|s| {
+                Ok(match s {
+                    Subscript::Ellipsis(span) => (IndexArg::Ellipsis, *span),
+                    Subscript::Slice { start, stop, step, span } => {
+                        let mut part = |p: &Option<Expr>| -> Result<Option<i64>> {
+                            match p {
+                                None => Ok(None),
+                                Some(x) => match self.eval(x, env)? {
+                                    Value::None => Ok(None),
+                                    v => Ok(Some(ops::expect_index(&v, x.span)?)),
+                                },
+                            }
+                        };
+                        (IndexArg::Slice(part(start)?, part(stop)?, part(step)?), *span)
+                    }
+                    Subscript::Expr(x) => {
+                        let v = self.eval(x, env)?;
+                        let arg = match v {
+                            Value::None => IndexArg::NewAxis,
+                            Value::Array(a) if a.ndim() > 0 || a.dtype == crate::graph::DType::Bool => {
+                                IndexArg::Array(a)
+                            }
+                            Value::Tuple(_) => IndexArg::Array(arrays::to_array(&v, x.span)?),
+                            other => IndexArg::Int(ops::expect_index(&other, x.span)?),
+                        };
+                        (arg, x.span)
+                    }
+                })
+            })
+            .collect()
+    }
+
     fn index(&mut self, value: Value, subscripts: &[Subscript], span: Span, env: Env) -> Result<Value> {
+        if let Value::Array(a) = &value {
+            let args = self.index_args(subscripts, env)?;
+            return Ok(arrays::finish(crate::graph::index::index(a, &args, span)?)?);
+        }
         let [subscript] = subscripts else {
             return Err(Diag::new(
                 Code::Index,
@@ -301,60 +379,22 @@ impl Interp {
     }
 }
 
-/// Python's index normalization: negative indices count from the end.
-pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
-    let len = len as i64;
-    let i = if i < 0 { i + len } else { i };
-    (0..len).contains(&i).then_some(i as usize)
+/// Elementwise `and`/`or` where one side is an array.
+fn logical(f: BinaryFn, l: &Value, r: &Value, span: Span) -> std::result::Result<Value, Diag> {
+    let symbol = if f == BinaryFn::LogicalAnd { "and" } else { "or" };
+    arrays::elementwise(f, symbol, l, r, span, span, span)
 }
 
-/// The positions a slice `start:stop:step` selects from `len` items, clamped as
-/// Python and NumPy clamp them.
-pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: i64, len: usize) -> impl Iterator<Item = usize> {
-    let len = len as i64;
-    let clamp = |v: i64, lo: i64, hi: i64| if v < 0 { (v + len).max(lo) } else { v.min(hi) };
-    let (first, end) = if step > 0 {
-        (start.map_or(0, |s| clamp(s, 0, len)), stop.map_or(len, |s| clamp(s, 0, len)))
-    } else {
-        (start.map_or(len - 1, |s| clamp(s, -1, len - 1)), stop.map_or(-1, |s| clamp(s, -1, len - 1)))
-    };
-    let count = if step > 0 {
-        if end > first {
-            (end - first + step - 1) / step
-        } else {
-            0
-        }
-    } else if first > end {
-        (first - end + (-step) - 1) / (-step)
-    } else {
-        0
-    };
-    (0..count).map(move |k| (first + k * step) as usize)
+fn is_array_attribute(name: &str) -> bool {
+    matches!(name, "shape" | "ndim" | "size" | "dtype" | "T")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn picks(start: Option<i64>, stop: Option<i64>, step: i64, len: usize) -> Vec<usize> {
-        slice_indices(start, stop, step, len).collect()
-    }
-
-    #[test]
-    fn slices_clamp_like_python() {
-        assert_eq!(picks(None, None, 1, 4), vec![0, 1, 2, 3]);
-        assert_eq!(picks(Some(1), Some(-1), 1, 4), vec![1, 2]);
-        assert_eq!(picks(None, None, -1, 3), vec![2, 1, 0]);
-        assert_eq!(picks(Some(-100), Some(2), 1, 5), vec![0, 1]);
-        assert_eq!(picks(Some(10), Some(20), 1, 5), Vec::<usize>::new());
-        assert_eq!(picks(None, None, -2, 5), vec![4, 2, 0]);
-        assert_eq!(picks(Some(3), Some(0), -1, 5), vec![3, 2, 1]);
-    }
-
-    #[test]
-    fn negative_indices_count_from_the_end() {
-        assert_eq!(normalize_index(-1, 3), Some(2));
-        assert_eq!(normalize_index(3, 3), None);
-        assert_eq!(normalize_index(-4, 3), None);
-    }
+fn array_attribute(a: &Array, name: &str, span: Span) -> std::result::Result<Value, Diag> {
+    Ok(match name {
+        "shape" => arrays::rc_tuple(a.shape.iter().map(|&d| Value::Int(d as i64)).collect()),
+        "ndim" => Value::Int(a.ndim() as i64),
+        "size" => Value::Int(a.size() as i64),
+        "dtype" => Value::DType(a.dtype),
+        _ => Value::Array(crate::graph::build::transpose(a, (0..a.ndim()).rev().collect(), span)),
+    })
 }

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::code::{Name, Stmt, StmtKind, Target, Var};
 use super::value::Value;
-use super::{format, ops, Env, Flow, Interp, Result};
+use super::{arrays, format, ops, Env, Flow, Interp, Result};
 use crate::diag::{Code, Diag};
 
 impl Interp {
@@ -25,8 +25,12 @@ impl Interp {
             }
             StmtKind::Echo(e) => {
                 let value = self.eval(e, env)?;
+                arrays::observe(&value, e.span)?;
                 if !matches!(value, Value::None) {
-                    let text = format::to_str(&value);
+                    let mut text = format::to_str(&value);
+                    if let Value::Array(a) = &value {
+                        text.push_str(&format!("\n  {} {}", crate::graph::shape::show(&a.shape), a.dtype.name()));
+                    }
                     self.write_text(&format!("{text}\n"), stmt.span)?;
                 }
             }
@@ -49,9 +53,15 @@ impl Interp {
                         let result = ops::binary(*op, &current, &rhs, *op_span, name.span, value.span)?;
                         self.store(name, result, env);
                     }
-                    Target::Index { name, .. } => {
+                    Target::Index { name, subscripts, span } => {
                         let current = self.load(name, env)?;
-                        return Err(immutable(&current, name).into());
+                        let Value::Array(array) = &current else {
+                            return Err(immutable(&current, name).into());
+                        };
+                        let args = self.index_args(subscripts, env)?;
+                        let region = Value::Array(crate::graph::index::index(array, &args, *span)?);
+                        let updated = ops::binary(*op, &region, &rhs, *op_span, *span, value.span)?;
+                        self.update_indexed(name, array, &args, &updated, *span, env)?;
                     }
                 }
             }
@@ -131,6 +141,7 @@ impl Interp {
             Value::Range(r) => r.len(),
             Value::Tuple(t) => t.len(),
             Value::Str(s) => s.chars().count(),
+            Value::Array(a) if a.ndim() > 0 => a.shape[0],
             other => {
                 return Err(Diag::new(
                     Code::Type,
@@ -151,6 +162,7 @@ impl Interp {
             let item = match &iterable {
                 Value::Range(r) => Value::Int(r.get(i)),
                 Value::Tuple(t) => t[i].clone(),
+                Value::Array(a) => first_axis_item(a, i, iter_span)?,
                 _ => Value::Str(Rc::from(chars.as_mut().and_then(|c| c.next()).unwrap_or(' ').to_string())),
             };
             if let [var] = vars {
@@ -176,15 +188,46 @@ impl Interp {
                 self.store(name, value, env);
                 Ok(())
             }
-            Target::Index { name, .. } => {
+            Target::Index { name, subscripts, span } => {
                 let current = self.load(name, env)?;
-                Err(immutable(&current, name).into())
+                let Value::Array(array) = &current else {
+                    return Err(immutable(&current, name).into());
+                };
+                let args = self.index_args(subscripts, env)?;
+                self.update_indexed(name, array, &args, &value, *span, env)
             }
         }
     }
 
+    /// `name[args] = value`: rebinds `name` to an updated copy (value semantics).
+    fn update_indexed(
+        &mut self,
+        name: &Name,
+        array: &crate::graph::Array,
+        args: &[(crate::graph::index::IndexArg, crate::syntax::Span)],
+        value: &Value,
+        span: crate::syntax::Span,
+        env: Env,
+    ) -> Result<()> {
+        let value = arrays::to_array(value, span)?;
+        let updated = crate::graph::index::update(array, args, &value, span)?;
+        let updated = arrays::finish(updated)?;
+        self.store(name, updated, env);
+        Ok(())
+    }
+
     fn unpack(&self, value: Value, count: usize, span: crate::syntax::Span) -> Result<Vec<Value>> {
         match value {
+            Value::Array(a) if a.ndim() > 0 && a.shape[0] == count => {
+                (0..count).map(|i| first_axis_item(&a, i, span)).collect()
+            }
+            Value::Array(a) if a.ndim() > 0 => Err(Diag::new(
+                Code::Value,
+                span,
+                format!("cannot unpack an array with {} rows into {count} names", a.shape[0]),
+                "count differs",
+            )
+            .into()),
             Value::Tuple(items) if items.len() == count => Ok(items.to_vec()),
             Value::Tuple(items) => Err(Diag::new(
                 Code::Value,
@@ -246,4 +289,10 @@ fn immutable(current: &Value, name: &Name) -> Diag {
         format!("`{}` is {}", name.name, current.described()),
     )
     .with_help("only arrays can be updated by index; build a new tuple or string instead")
+}
+
+/// `a[i]` for iteration and unpacking over the first axis.
+fn first_axis_item(a: &crate::graph::Array, i: usize, span: crate::syntax::Span) -> Result<Value> {
+    let args = [(crate::graph::index::IndexArg::Int(i as i64), span)];
+    Ok(arrays::finish(crate::graph::index::index(a, &args, span)?)?)
 }

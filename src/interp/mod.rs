@@ -1,6 +1,8 @@
 //! The tree-walking evaluator. Scalars, strings, tuples and functions are computed
 //! eagerly here.
 
+pub mod arrayprint;
+pub mod arrays;
 mod call;
 pub mod code;
 mod eval;

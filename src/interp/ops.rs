@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
+use super::arrays;
 use super::value::Value;
 use crate::diag::{Code, Diag};
 use crate::syntax::ast::{BinaryOp, CompareOp, UnaryOp};
@@ -28,6 +29,9 @@ fn num(v: &Value) -> Option<Num> {
 }
 
 pub fn binary(op: BinaryOp, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Result<Value> {
+    if matches!(l, Value::Array(_)) || matches!(r, Value::Array(_)) {
+        return arrays::binary(op, l, r, op_span, l_span, r_span);
+    }
     // Logical operators on two bools stay bools (NumPy).
     if let (Value::Bool(a), Value::Bool(b)) = (l, r) {
         match op {
@@ -207,6 +211,7 @@ fn check_repeat_size(len: usize, n: usize, span: Span) -> Result<()> {
 
 pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value> {
     match (op, v) {
+        (_, Value::Array(a)) => arrays::unary(op, a, span),
         (UnaryOp::Neg, Value::Int(i)) => i
             .checked_neg()
             .map(Value::Int)
@@ -234,6 +239,9 @@ pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value> {
 }
 
 pub fn compare(op: CompareOp, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Result<Value> {
+    if matches!(l, Value::Array(_)) || matches!(r, Value::Array(_)) {
+        return arrays::elementwise(arrays::compare_fn(op), op.symbol(), l, r, op_span, l_span, r_span);
+    }
     let ordering = match order(l, r) {
         Some(o) => o,
         None => {
@@ -321,13 +329,16 @@ pub fn equal(l: &Value, r: &Value) -> bool {
         (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
         (Value::Builtin(a), Value::Builtin(b)) => std::ptr::eq(*a, *b),
         (Value::Module(a), Value::Module(b)) => Rc::ptr_eq(a, b),
+        (Value::DType(a), Value::DType(b)) => a == b,
         _ => order(l, r) == Some(Ordering::Equal),
     }
 }
 
 /// Truth value (spec 2.1).
-pub fn truthy(v: &Value, _span: Span) -> Result<bool> {
+pub fn truthy(v: &Value, span: Span) -> Result<bool> {
     Ok(match v {
+        Value::Array(a) => arrays::truthy(a, span)?,
+        Value::DType(_) => true,
         Value::None => false,
         Value::Bool(b) => *b,
         Value::Int(i) => *i != 0,
@@ -344,6 +355,11 @@ pub fn expect_index(v: &Value, span: Span) -> Result<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(i64::from(*b)),
+        Value::Array(a) if a.ndim() == 0 && !a.dtype.is_float() => match arrays::item(a, span)? {
+            Value::Int(i) => Ok(i),
+            Value::Bool(b) => Ok(i64::from(b)),
+            _ => unreachable!("an int or bool array"),
+        },
         other => Err(Diag::new(
             Code::Type,
             span,

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use super::code::FnCode;
 use crate::builtins::Builtin;
+use crate::graph::{Array, DType};
 
 #[derive(Clone, Debug)]
 pub enum Value {
@@ -21,6 +22,9 @@ pub enum Value {
     Function(Rc<Closure>),
     Builtin(&'static Builtin),
     Module(Rc<Module>),
+    /// An n-dimensional array: a handle to a node of the lazy graph.
+    Array(Array),
+    DType(DType),
 }
 
 impl Value {
@@ -36,6 +40,8 @@ impl Value {
             Value::Range(_) => "range",
             Value::Function(_) | Value::Builtin(_) => "function",
             Value::Module(_) => "module",
+            Value::Array(_) => "array",
+            Value::DType(_) => "dtype",
         }
     }
 

@@ -1,0 +1,278 @@
+//! Elementwise kernels: unary functions, binary operators with broadcasting, and
+//! `where`.
+
+use ndarray::{IxDyn, Zip};
+
+use crate::graph::{ArrayData, BinaryFn, DType, Elem, Nd, UnaryFn};
+use crate::interp::ops::{py_float_floordiv, py_float_mod};
+use crate::with_dtype;
+
+fn zip2<A: Elem, R: Elem>(a: &Nd<A>, b: &Nd<A>, shape: &[usize], mut f: impl FnMut(A, A) -> R) -> Nd<R> {
+    let av = a.broadcast(IxDyn(shape)).expect("broadcast checked at build");
+    let bv = b.broadcast(IxDyn(shape)).expect("broadcast checked at build");
+    Zip::from(&av).and(&bv).map_collect(|&x, &y| f(x, y)).into_shared()
+}
+
+/// Integer arithmetic as NumPy does it: wrapping, and 0 for division by zero.
+trait IntOps: Elem {
+    fn to_i64(self) -> i64;
+}
+
+impl IntOps for i32 {
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+}
+
+impl IntOps for i64 {
+    fn to_i64(self) -> i64 {
+        self
+    }
+}
+
+fn int_floordiv(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    let q = a.wrapping_div(b);
+    if a.wrapping_rem(b) != 0 && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    }
+}
+
+fn int_mod(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    let m = a.wrapping_rem(b);
+    if m != 0 && ((m < 0) != (b < 0)) {
+        m + b
+    } else {
+        m
+    }
+}
+
+fn int_pow(a: i64, b: i64) -> Result<i64, String> {
+    if b < 0 {
+        return Err("integers to negative integer powers are not allowed".into());
+    }
+    Ok(a.wrapping_pow(b.min(u32::MAX as i64) as u32))
+}
+
+fn compare<T: Elem>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> Option<ArrayData> {
+    let out = match f {
+        BinaryFn::Eq => zip2(a, b, shape, |x, y| x == y),
+        BinaryFn::Ne => zip2(a, b, shape, |x, y| x != y),
+        BinaryFn::Lt => zip2(a, b, shape, |x, y| x < y),
+        BinaryFn::Le => zip2(a, b, shape, |x, y| x <= y),
+        BinaryFn::Gt => zip2(a, b, shape, |x, y| x > y),
+        BinaryFn::Ge => zip2(a, b, shape, |x, y| x >= y),
+        _ => return None,
+    };
+    Some(ArrayData::Bool(out))
+}
+
+fn int_binary<T: IntOps>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> Result<ArrayData, String> {
+    if let Some(out) = compare(f, a, b, shape) {
+        return Ok(out);
+    }
+    let op = |g: fn(i64, i64) -> i64| T::wrap(zip2(a, b, shape, |x, y| T::from_i64(g(x.to_i64(), y.to_i64()))));
+    Ok(match f {
+        BinaryFn::Add => op(i64::wrapping_add),
+        BinaryFn::Sub => op(i64::wrapping_sub),
+        BinaryFn::Mul => op(i64::wrapping_mul),
+        BinaryFn::FloorDiv => op(int_floordiv),
+        BinaryFn::Mod => op(int_mod),
+        BinaryFn::BitAnd => op(|x, y| x & y),
+        BinaryFn::BitOr => op(|x, y| x | y),
+        BinaryFn::BitXor => op(|x, y| x ^ y),
+        BinaryFn::Minimum | BinaryFn::Fmin => op(i64::min),
+        BinaryFn::Maximum | BinaryFn::Fmax => op(i64::max),
+        BinaryFn::Pow => {
+            let mut error = None;
+            let out = zip2(a, b, shape, |x, y| match int_pow(x.to_i64(), y.to_i64()) {
+                Ok(v) => T::from_i64(v),
+                Err(e) => {
+                    error.get_or_insert(e);
+                    T::default()
+                }
+            });
+            // `zip2` borrows `error` through the closure; read it afterwards.
+            if let Some(e) = error {
+                return Err(e);
+            }
+            T::wrap(out)
+        }
+        other => unreachable!("{other:?} does not compute in an integer dtype"),
+    })
+}
+
+fn float_binary<T: Elem>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> ArrayData {
+    if let Some(out) = compare(f, a, b, shape) {
+        return out;
+    }
+    let op = |g: fn(f64, f64) -> f64| T::wrap(zip2(a, b, shape, |x, y| T::from_f64(g(x.to_f64(), y.to_f64()))));
+    match f {
+        BinaryFn::Add => op(|x, y| x + y),
+        BinaryFn::Sub => op(|x, y| x - y),
+        BinaryFn::Mul => op(|x, y| x * y),
+        BinaryFn::Div => op(|x, y| x / y),
+        BinaryFn::FloorDiv => op(py_float_floordiv),
+        BinaryFn::Mod => op(py_float_mod),
+        BinaryFn::Pow => op(f64::powf),
+        BinaryFn::Arctan2 => op(f64::atan2),
+        BinaryFn::Hypot => op(f64::hypot),
+        // minimum/maximum propagate nan; fmin/fmax ignore it.
+        BinaryFn::Minimum => op(|x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.min(y) }),
+        BinaryFn::Maximum => op(|x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.max(y) }),
+        BinaryFn::Fmin => op(f64::min),
+        BinaryFn::Fmax => op(f64::max),
+        other => unreachable!("{other:?} does not compute in a float dtype"),
+    }
+}
+
+fn bool_binary(f: BinaryFn, a: &Nd<bool>, b: &Nd<bool>, shape: &[usize]) -> ArrayData {
+    if let Some(out) = compare(f, a, b, shape) {
+        return out;
+    }
+    ArrayData::Bool(match f {
+        BinaryFn::BitAnd | BinaryFn::LogicalAnd | BinaryFn::Minimum | BinaryFn::Fmin => zip2(a, b, shape, |x, y| x & y),
+        BinaryFn::BitOr | BinaryFn::LogicalOr | BinaryFn::Maximum | BinaryFn::Fmax => zip2(a, b, shape, |x, y| x | y),
+        BinaryFn::BitXor => zip2(a, b, shape, |x, y| x ^ y),
+        other => unreachable!("{other:?} does not compute in bool"),
+    })
+}
+
+/// `f(a, b)` with both operands cast to `compute` and broadcast to `shape`.
+pub fn binary(f: BinaryFn, compute: DType, a: &ArrayData, b: &ArrayData, shape: &[usize]) -> Result<ArrayData, String> {
+    let (a, b) = (a.cast(compute), b.cast(compute));
+    match (&a, &b) {
+        (ArrayData::Bool(x), ArrayData::Bool(y)) => Ok(bool_binary(f, x, y, shape)),
+        (ArrayData::I32(x), ArrayData::I32(y)) => int_binary(f, x, y, shape),
+        (ArrayData::I64(x), ArrayData::I64(y)) => int_binary(f, x, y, shape),
+        (ArrayData::F32(x), ArrayData::F32(y)) => Ok(float_binary(f, x, y, shape)),
+        (ArrayData::F64(x), ArrayData::F64(y)) => Ok(float_binary(f, x, y, shape)),
+        _ => unreachable!("both operands were cast to {compute:?}"),
+    }
+}
+
+/// The standard normal CDF, through erfc for accuracy in the lower tail.
+pub fn norm_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// NumPy's `round(x, decimals)`: scale, round half to even, scale back.
+fn round_decimals(x: f64, decimals: i32) -> f64 {
+    if decimals >= 0 {
+        let scale = 10f64.powi(decimals);
+        (x * scale).round_ties_even() / scale
+    } else {
+        let scale = 10f64.powi(-decimals);
+        (x / scale).round_ties_even() * scale
+    }
+}
+
+fn float_fn(f: UnaryFn) -> fn(f64) -> f64 {
+    use UnaryFn::*;
+    match f {
+        Neg => |x| -x,
+        Abs => f64::abs,
+        Sign => |x| {
+            if x.is_nan() {
+                f64::NAN
+            } else if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        },
+        Square => |x| x * x,
+        Sqrt => f64::sqrt,
+        Exp => f64::exp,
+        Expm1 => f64::exp_m1,
+        Log => f64::ln,
+        Log1p => f64::ln_1p,
+        Log2 => f64::log2,
+        Log10 => f64::log10,
+        Sin => f64::sin,
+        Cos => f64::cos,
+        Tan => f64::tan,
+        Arcsin => f64::asin,
+        Arccos => f64::acos,
+        Arctan => f64::atan,
+        Sinh => f64::sinh,
+        Cosh => f64::cosh,
+        Tanh => f64::tanh,
+        Floor => f64::floor,
+        Ceil => f64::ceil,
+        Trunc => f64::trunc,
+        Rint => f64::round_ties_even,
+        Erf => libm::erf,
+        NormCdf => norm_cdf,
+        Reciprocal => |x| 1.0 / x,
+        BitNot | IsNan | IsInf | IsFinite | Round(_) => unreachable!("handled by the caller"),
+    }
+}
+
+pub fn unary(f: UnaryFn, a: &ArrayData, out: DType) -> ArrayData {
+    use UnaryFn::*;
+    match f {
+        IsNan | IsInf | IsFinite => {
+            let test: fn(f64) -> bool = match f {
+                IsNan => f64::is_nan,
+                IsInf => f64::is_infinite,
+                _ => f64::is_finite,
+            };
+            return with_dtype!(a.dtype(), T => {
+                let x = T::cast_from(a);
+                ArrayData::Bool(x.mapv(|v| test(v.to_f64())).into_shared())
+            });
+        }
+        _ => {}
+    }
+    match a.cast(out) {
+        ArrayData::Bool(x) => ArrayData::Bool(match f {
+            BitNot => x.mapv(|v| !v).into_shared(),
+            _ => x,
+        }),
+        ArrayData::I32(x) => ArrayData::I32(x.mapv(|v| int_unary(f, v as i64) as i32).into_shared()),
+        ArrayData::I64(x) => ArrayData::I64(x.mapv(|v| int_unary(f, v)).into_shared()),
+        ArrayData::F32(x) => ArrayData::F32(x.mapv(|v| float_unary(f, v as f64) as f32).into_shared()),
+        ArrayData::F64(x) => ArrayData::F64(x.mapv(|v| float_unary(f, v)).into_shared()),
+    }
+}
+
+fn float_unary(f: UnaryFn, x: f64) -> f64 {
+    match f {
+        UnaryFn::Round(d) => round_decimals(x, d),
+        _ => float_fn(f)(x),
+    }
+}
+
+fn int_unary(f: UnaryFn, x: i64) -> i64 {
+    match f {
+        UnaryFn::Neg => x.wrapping_neg(),
+        UnaryFn::Abs => x.wrapping_abs(),
+        UnaryFn::Sign => x.signum(),
+        UnaryFn::Square => x.wrapping_mul(x),
+        UnaryFn::BitNot => !x,
+        UnaryFn::Round(d) if d < 0 => round_decimals(x as f64, d) as i64,
+        _ => x,
+    }
+}
+
+/// `where(cond, x, y)`; `x` and `y` already share a dtype.
+pub fn select(cond: &ArrayData, x: &ArrayData, y: &ArrayData, shape: &[usize]) -> ArrayData {
+    let cond = bool::cast_from(cond);
+    let c = cond.broadcast(IxDyn(shape)).expect("checked at build");
+    with_dtype!(x.dtype(), T => {
+        let (xa, ya) = (T::cast_from(x), T::cast_from(y));
+        let xv = xa.broadcast(IxDyn(shape)).expect("checked at build");
+        let yv = ya.broadcast(IxDyn(shape)).expect("checked at build");
+        T::wrap(Zip::from(&c).and(&xv).and(&yv).map_collect(|&c, &x, &y| if c { x } else { y }).into_shared())
+    })
+}

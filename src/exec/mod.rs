@@ -1,0 +1,63 @@
+//! Evaluating graph nodes. Each pending node is computed from its computed inputs
+//! with a dedicated kernel; the node then keeps its result and lets go of its
+//! inputs, so intermediate values are freed as soon as nothing refers to them.
+
+mod create;
+mod elementwise;
+mod index;
+mod reduce;
+pub mod sum;
+mod view;
+
+use crate::diag::{Code, Diag};
+use crate::graph::node::State;
+use crate::graph::{Array, ArrayData, Op};
+
+/// The value of `node`, computing what it needs. Errors found while computing (an
+/// index out of range) point at the span of the node that failed.
+pub fn evaluate(node: &Array) -> Result<ArrayData, Diag> {
+    if let Some(data) = node.computed() {
+        return Ok(data);
+    }
+    let data = {
+        let state = node.state.borrow();
+        let State::Pending(op) = &*state else { unreachable!("checked above") };
+        compute(op, node)?
+    };
+    debug_assert_eq!(data.shape(), &node.shape[..], "kernel result shape for {}", node.describe());
+    debug_assert_eq!(data.dtype(), node.dtype, "kernel result dtype for {}", node.describe());
+    *node.state.borrow_mut() = State::Done(data.clone());
+    Ok(data)
+}
+
+fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
+    let fail = |message: String| Diag::new(Code::Value, node.span, message, "while computing this");
+    Ok(match op {
+        Op::Const(data) => data.clone(),
+        Op::Fill(value) => ArrayData::full(&node.shape, *value, node.dtype),
+        Op::Arange { start, step } => create::arange(*start, *step, node.size(), node.dtype),
+        Op::Linspace { start, stop, endpoint } => create::linspace(*start, *stop, node.size(), *endpoint, node.dtype),
+        Op::Eye { k } => create::eye(&node.shape, *k, node.dtype),
+        Op::Random { seed, stream, kind } => create::random(*seed, *stream, *kind, &node.shape, node.dtype),
+        Op::Unary(f, a) => elementwise::unary(*f, &evaluate(a)?, node.dtype),
+        Op::Binary { f, compute, lhs, rhs } => {
+            elementwise::binary(*f, *compute, &evaluate(lhs)?, &evaluate(rhs)?, &node.shape).map_err(fail)?
+        }
+        Op::Where { cond, x, y } => elementwise::select(&evaluate(cond)?, &evaluate(x)?, &evaluate(y)?, &node.shape),
+        Op::Cast(a) => evaluate(a)?.cast(node.dtype),
+        Op::Reduce { f, input, axes, .. } => reduce::reduce(*f, &evaluate(input)?, axes, &node.shape, node.dtype),
+        Op::View { input, view } => view::apply(&evaluate(input)?, view),
+        Op::Take { input, axis, index } => index::take(&evaluate(input)?, *axis, &evaluate(index)?, node)?,
+        Op::Mask { input, mask } => index::mask(&evaluate(input)?, &evaluate(mask)?),
+        Op::SetSlice { input, elems, value } => index::set_slice(&evaluate(input)?, elems, &evaluate(value)?),
+        Op::SetMask { input, mask, value } => index::set_mask(&evaluate(input)?, &evaluate(mask)?, &evaluate(value)?),
+        Op::SetTake { input, axis, index, value } => {
+            index::set_take(&evaluate(input)?, *axis, &evaluate(index)?, &evaluate(value)?, node)?
+        }
+        Op::Concat { inputs, axis } => {
+            let parts = inputs.iter().map(evaluate).collect::<Result<Vec<_>, _>>()?;
+            view::concat(&parts, *axis)
+        }
+        Op::Scan { f, input, axis } => reduce::scan(*f, &evaluate(input)?, *axis, node.dtype),
+    })
+}

@@ -1,0 +1,139 @@
+//! Reductions over any set of axes, and scans. The reduced axes are moved last and
+//! made contiguous, so each output element reduces one contiguous run (and float
+//! sums use pairwise summation over it).
+
+use ndarray::{Axis, IxDyn};
+
+use super::sum::pairwise_sum;
+use crate::graph::{ArrayData, DType, Elem, Nd, ReduceFn, ScanFn};
+use crate::with_dtype;
+
+/// The input rearranged to `(kept elements, reduced elements)`, C-contiguous.
+fn rows<T: Elem>(a: &Nd<T>, axes: &[usize]) -> (Vec<T>, usize) {
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+    let inner: usize = axes.iter().map(|&ax| a.shape()[ax]).product();
+    let moved = a.view().permuted_axes(IxDyn(&perm));
+    let flat: Vec<T> = moved.iter().copied().collect();
+    (flat, inner)
+}
+
+pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize], out: DType) -> ArrayData {
+    if matches!(f, ReduceFn::Min | ReduceFn::Max) {
+        if let Some(exact) = reduce_exact_extreme(f, data, axes, out_shape) {
+            return exact.cast(out);
+        }
+    }
+    let results: Vec<f64> = with_dtype!(data.dtype(), T => {
+        let a = T::cast_from(data);
+        let (flat, inner) = rows(&a, axes);
+        let outer = out_shape.iter().product::<usize>();
+        if f == ReduceFn::Sum || f == ReduceFn::Prod {
+            if !out.is_float() {
+                // Exact integer sums and products.
+                let values: Vec<i64> = (0..outer)
+                    .map(|r| {
+                        let row = &flat[r * inner..(r + 1) * inner];
+                        let ints = row.iter().map(|v| v.to_scalar().to_i64());
+                        if f == ReduceFn::Sum { ints.fold(0i64, i64::wrapping_add) } else { ints.fold(1i64, i64::wrapping_mul) }
+                    })
+                    .collect();
+                return ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), values).expect("out shape")).cast(out);
+            }
+        }
+        (0..outer).map(|r| reduce_row(f, &flat[r * inner..(r + 1) * inner])).collect()
+    });
+    ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("out shape")).cast(out)
+}
+
+fn reduce_row<T: Elem>(f: ReduceFn, row: &[T]) -> f64 {
+    let values = || row.iter().map(|v| v.to_f64());
+    let n = row.len() as f64;
+    match f {
+        ReduceFn::Sum => pairwise_sum(&values().collect::<Vec<_>>()),
+        ReduceFn::Prod => values().product(),
+        ReduceFn::Mean => pairwise_sum(&values().collect::<Vec<_>>()) / n,
+        ReduceFn::Var { ddof } | ReduceFn::Std { ddof } => {
+            let v: Vec<f64> = values().collect();
+            let mean = pairwise_sum(&v) / n;
+            let squares: Vec<f64> = v.iter().map(|x| (x - mean) * (x - mean)).collect();
+            let var = pairwise_sum(&squares) / (n - ddof).max(0.0);
+            if matches!(f, ReduceFn::Std { .. }) {
+                var.sqrt()
+            } else {
+                var
+            }
+        }
+        // nan wins, as in NumPy.
+        ReduceFn::Min => {
+            values().fold(f64::INFINITY, |m, x| if x.is_nan() || m.is_nan() { f64::NAN } else { m.min(x) })
+        }
+        ReduceFn::Max => {
+            values().fold(f64::NEG_INFINITY, |m, x| if x.is_nan() || m.is_nan() { f64::NAN } else { m.max(x) })
+        }
+        ReduceFn::ArgMin | ReduceFn::ArgMax => {
+            let mut best = 0usize;
+            for (i, &v) in row.iter().enumerate() {
+                let (x, b) = (v.to_f64(), row[best].to_f64());
+                if b.is_nan() {
+                    break;
+                }
+                let better = if f == ReduceFn::ArgMin { x < b } else { x > b };
+                if x.is_nan() || better {
+                    best = i;
+                }
+            }
+            best as f64
+        }
+        ReduceFn::All => f64::from(u8::from(values().all(|x| x != 0.0))),
+        ReduceFn::Any => f64::from(u8::from(values().any(|x| x != 0.0))),
+        ReduceFn::CountNonzero => values().filter(|&x| x != 0.0).count() as f64,
+    }
+}
+
+/// Min and max keep the input dtype exactly (an int64 beyond 2**53 must not pass
+/// through a float): they are recomputed here for integer inputs.
+fn reduce_exact_extreme(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]) -> Option<ArrayData> {
+    let ArrayData::I64(a) = data else { return None };
+    let (flat, inner) = rows(a, axes);
+    let outer = out_shape.iter().product::<usize>();
+    let values: Vec<i64> = (0..outer)
+        .map(|r| {
+            let row = flat[r * inner..(r + 1) * inner].iter().copied();
+            if f == ReduceFn::Min {
+                row.min().unwrap_or(0)
+            } else {
+                row.max().unwrap_or(0)
+            }
+        })
+        .collect();
+    Some(ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), values).expect("out shape")))
+}
+
+pub fn scan(f: ScanFn, data: &ArrayData, axis: usize, out: DType) -> ArrayData {
+    with_dtype!(out, T => {
+        let mut a = T::cast_from(data).into_owned();
+        for mut lane in a.lanes_mut(Axis(axis)) {
+            let mut acc: Option<T> = None;
+            for v in lane.iter_mut() {
+                let next = match acc {
+                    None => *v,
+                    Some(prev) => combine(f, prev, *v),
+                };
+                *v = next;
+                acc = Some(next);
+            }
+        }
+        T::wrap(a.into_shared())
+    })
+}
+
+fn combine<T: Elem>(f: ScanFn, a: T, b: T) -> T {
+    if T::DTYPE.is_float() {
+        let (x, y) = (a.to_f64(), b.to_f64());
+        T::from_f64(if f == ScanFn::CumSum { x + y } else { x * y })
+    } else {
+        let (x, y) = (a.to_scalar().to_i64(), b.to_scalar().to_i64());
+        T::from_i64(if f == ScanFn::CumSum { x.wrapping_add(y) } else { x.wrapping_mul(y) })
+    }
+}

@@ -1,0 +1,15 @@
+//! The lazy expression DAG. Array operations build nodes here; shape and dtype
+//! errors are raised at construction, at the span of the operation.
+
+pub mod build;
+pub mod data;
+pub mod dtype;
+pub mod explain;
+pub mod index;
+pub mod layout;
+pub mod node;
+pub mod shape;
+
+pub use data::{ArrayData, Elem, Nd, Scalar};
+pub use dtype::{DType, WeakKind};
+pub use node::{Array, BinaryFn, Node, Op, RandomKind, ReduceFn, ScanFn, SliceElem, UnaryFn, View};

@@ -1,0 +1,348 @@
+//! Nodes of the lazy expression graph. A node knows its shape, dtype, layout and
+//! the span that created it when it is built; its value is computed only when
+//! observed, and once computed the node keeps the result and drops its inputs.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::data::{ArrayData, Scalar};
+use super::dtype::DType;
+use super::layout::Layout;
+use super::shape::Shape;
+use crate::syntax::Span;
+
+pub type Array = Rc<Node>;
+
+#[derive(Debug)]
+pub struct Node {
+    pub shape: Shape,
+    pub dtype: DType,
+    pub layout: Layout,
+    /// Where the operation that creates this node was written.
+    pub span: Span,
+    /// Length of the longest chain of pending operations below this node.
+    pub depth: u32,
+    pub(crate) state: RefCell<State>,
+}
+
+#[derive(Debug)]
+pub(crate) enum State {
+    Pending(Op),
+    Done(ArrayData),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryFn {
+    Neg,
+    Abs,
+    Sign,
+    Square,
+    BitNot,
+    Sqrt,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Log2,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Arcsin,
+    Arccos,
+    Arctan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Floor,
+    Ceil,
+    Trunc,
+    Rint,
+    Erf,
+    NormCdf,
+    Reciprocal,
+    IsNan,
+    IsInf,
+    IsFinite,
+    /// `round(a, decimals)`: half to even.
+    Round(i32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryFn {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    LogicalAnd,
+    LogicalOr,
+    Arctan2,
+    Hypot,
+    Minimum,
+    Maximum,
+    Fmin,
+    Fmax,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ReduceFn {
+    Sum,
+    Prod,
+    Mean,
+    Var { ddof: f64 },
+    Std { ddof: f64 },
+    Min,
+    Max,
+    ArgMin,
+    ArgMax,
+    All,
+    Any,
+    CountNonzero,
+}
+
+/// One index of a basic (view) indexing operation, resolved against the shape.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SliceElem {
+    /// Picks one position and drops the axis.
+    Index(usize),
+    /// `first, first+step, ...` (`count` of them); `step` may be negative.
+    Range { first: usize, count: usize, step: isize },
+    /// Inserts an axis of length 1.
+    NewAxis,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum View {
+    Slice(Vec<SliceElem>),
+    Transpose(Vec<usize>),
+    Reshape(Shape),
+    BroadcastTo(Shape),
+}
+
+#[derive(Debug)]
+pub enum Op {
+    /// Already computed data (literals, loaded files).
+    Const(ArrayData),
+    Fill(Scalar),
+    /// `start + i * step` along a 1-D array.
+    Arange {
+        start: f64,
+        step: f64,
+    },
+    /// `num` points from `start` to `stop`.
+    Linspace {
+        start: f64,
+        stop: f64,
+        endpoint: bool,
+    },
+    /// Ones on the `k`-th diagonal.
+    Eye {
+        k: i64,
+    },
+    /// Counter-based random numbers: element `i` depends only on `(seed, stream, i)`.
+    Random {
+        seed: u64,
+        stream: u64,
+        kind: RandomKind,
+    },
+    Unary(UnaryFn, Array),
+    /// `compute` is the dtype both operands are cast to before the operation.
+    Binary {
+        f: BinaryFn,
+        compute: DType,
+        lhs: Array,
+        rhs: Array,
+    },
+    Where {
+        cond: Array,
+        x: Array,
+        y: Array,
+    },
+    Cast(Array),
+    Reduce {
+        f: ReduceFn,
+        input: Array,
+        axes: Vec<usize>,
+        keepdims: bool,
+    },
+    View {
+        input: Array,
+        view: View,
+    },
+    /// Elements of `input` along `axis` at the positions in `index` (checked when
+    /// evaluated: out-of-range positions are errors at this node's span).
+    Take {
+        input: Array,
+        axis: usize,
+        index: Array,
+    },
+    /// The elements where `mask` is true, flattened (the shape was found by
+    /// evaluating the mask when the node was built).
+    Mask {
+        input: Array,
+        mask: Array,
+    },
+    /// `input` with the region `elems` replaced by `value` (broadcast and cast).
+    SetSlice {
+        input: Array,
+        elems: Vec<SliceElem>,
+        value: Array,
+    },
+    /// `input` with the elements where `mask` is true replaced by `value`.
+    SetMask {
+        input: Array,
+        mask: Array,
+        value: Array,
+    },
+    /// `input` with the positions `index` along `axis` replaced by `value`.
+    SetTake {
+        input: Array,
+        axis: usize,
+        index: Array,
+        value: Array,
+    },
+    Concat {
+        inputs: Vec<Array>,
+        axis: usize,
+    },
+    Scan {
+        f: ScanFn,
+        input: Array,
+        axis: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RandomKind {
+    Uniform { low: u64, high: u64 },
+    Normal,
+    Integers { low: i64, high: i64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanFn {
+    CumSum,
+    CumProd,
+}
+
+impl Node {
+    pub fn new(op: Op, shape: Shape, dtype: DType, span: Span) -> Array {
+        let depth = op.inputs().iter().map(|i| i.depth + 1).max().unwrap_or(0);
+        let layout = Layout::default_for(shape.len());
+        Rc::new(Node { shape, dtype, layout, span, depth, state: RefCell::new(State::Pending(op)) })
+    }
+
+    /// A node whose value is known.
+    pub fn from_data(data: ArrayData, span: Span) -> Array {
+        let shape = data.shape().to_vec();
+        let dtype = data.dtype();
+        Rc::new(Node {
+            layout: Layout::default_for(shape.len()),
+            shape,
+            dtype,
+            span,
+            depth: 0,
+            state: RefCell::new(State::Done(data)),
+        })
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    pub fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(&*self.state.borrow(), State::Done(_))
+    }
+
+    /// The computed value, if this node has been evaluated.
+    pub fn computed(&self) -> Option<ArrayData> {
+        match &*self.state.borrow() {
+            State::Done(d) => Some(d.clone()),
+            State::Pending(_) => None,
+        }
+    }
+
+    /// A one-line description of the pending operation, for `explain`.
+    pub fn describe(&self) -> String {
+        match &*self.state.borrow() {
+            State::Done(_) => "data".to_string(),
+            State::Pending(op) => op.name(),
+        }
+    }
+
+    /// The pending operation's inputs (none once computed).
+    pub fn inputs(&self) -> Vec<Array> {
+        match &*self.state.borrow() {
+            State::Done(_) => Vec::new(),
+            State::Pending(op) => op.inputs(),
+        }
+    }
+}
+
+impl Op {
+    pub fn inputs(&self) -> Vec<Array> {
+        match self {
+            Op::Const(_)
+            | Op::Fill(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Eye { .. }
+            | Op::Random { .. } => Vec::new(),
+            Op::Unary(_, a) | Op::Cast(a) => vec![a.clone()],
+            Op::Reduce { input, .. } | Op::View { input, .. } | Op::Scan { input, .. } => vec![input.clone()],
+            Op::Binary { lhs, rhs, .. } => vec![lhs.clone(), rhs.clone()],
+            Op::Where { cond, x, y } => vec![cond.clone(), x.clone(), y.clone()],
+            Op::Take { input, index, .. } => vec![input.clone(), index.clone()],
+            Op::Mask { input, mask } => vec![input.clone(), mask.clone()],
+            Op::SetSlice { input, value, .. } => vec![input.clone(), value.clone()],
+            Op::SetMask { input, mask, value } => vec![input.clone(), mask.clone(), value.clone()],
+            Op::SetTake { input, index, value, .. } => vec![input.clone(), index.clone(), value.clone()],
+            Op::Concat { inputs, .. } => inputs.clone(),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Op::Const(_) => "data".into(),
+            Op::Fill(v) => format!("fill({v:?})"),
+            Op::Arange { .. } => "arange".into(),
+            Op::Linspace { .. } => "linspace".into(),
+            Op::Eye { k } => format!("eye(k={k})"),
+            Op::Random { kind, .. } => format!("random({kind:?})"),
+            Op::Unary(f, _) => format!("{f:?}").to_lowercase(),
+            Op::Binary { f, .. } => format!("{f:?}").to_lowercase(),
+            Op::Where { .. } => "where".into(),
+            Op::Cast(_) => "cast".into(),
+            Op::Reduce { f, axes, .. } => format!("reduce {f:?} over axes {axes:?}").to_lowercase(),
+            Op::View { view, .. } => match view {
+                View::Slice(_) => "view slice".into(),
+                View::Transpose(p) => format!("view transpose {p:?}"),
+                View::Reshape(s) => format!("view reshape {s:?}"),
+                View::BroadcastTo(s) => format!("view broadcast {s:?}"),
+            },
+            Op::Take { axis, .. } => format!("take along axis {axis}"),
+            Op::Mask { .. } => "mask select".into(),
+            Op::SetSlice { .. } => "update slice".into(),
+            Op::SetMask { .. } => "update where mask".into(),
+            Op::SetTake { .. } => "update at indices".into(),
+            Op::Concat { axis, .. } => format!("concatenate along axis {axis}"),
+            Op::Scan { f, axis, .. } => format!("{f:?} along axis {axis}").to_lowercase(),
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Where the evaluator meets the array graph: converting values to operands,
+//! building nodes for operators and literals, and observing (computing) arrays.
+
+use std::rc::Rc;
+
+use ndarray::{Axis, IxDyn};
+
+use super::value::Value;
+use crate::diag::{Code, Diag};
+use crate::exec;
+use crate::graph::build::{self, Operand};
+use crate::graph::{Array, ArrayData, BinaryFn, DType, Elem, Nd, Node, Scalar, UnaryFn};
+use crate::syntax::ast::{BinaryOp, CompareOp, UnaryOp};
+use crate::syntax::Span;
+use crate::with_dtype;
+
+/// Graphs deeper than this are computed as they are built (a loop that updates an
+/// array a million times must not build a million-deep graph).
+const MAX_PENDING_DEPTH: u32 = 48;
+
+type Result<T> = std::result::Result<T, Diag>;
+
+/// Computes `a`; an error found while computing gets a second label where the value
+/// was needed.
+pub fn force(a: &Array, observed_at: Span) -> Result<ArrayData> {
+    exec::evaluate(a).map_err(|d| {
+        if d.primary_span() == Some(observed_at) {
+            d
+        } else {
+            d.with_label(observed_at, "needed here")
+        }
+    })
+}
+
+/// Computes every array inside `v` (for printing and formatting).
+pub fn observe(v: &Value, span: Span) -> Result<()> {
+    match v {
+        Value::Array(a) => force(a, span).map(|_| ()),
+        Value::Tuple(items) => items.iter().try_for_each(|x| observe(x, span)),
+        _ => Ok(()),
+    }
+}
+
+/// Wraps a new node as a value, computing it now if its graph is deep.
+pub fn finish(node: Array) -> Result<Value> {
+    if node.depth > MAX_PENDING_DEPTH {
+        exec::evaluate(&node)?;
+    }
+    Ok(Value::Array(node))
+}
+
+pub fn scalar_of(v: &Value) -> Option<Scalar> {
+    match v {
+        Value::Bool(b) => Some(Scalar::Bool(*b)),
+        Value::Int(i) => Some(Scalar::Int(*i)),
+        Value::Float(f) => Some(Scalar::Float(*f)),
+        _ => None,
+    }
+}
+
+/// An element as a plain scalar value.
+pub fn scalar_value(s: Scalar) -> Value {
+    match s {
+        Scalar::Bool(b) => Value::Bool(b),
+        Scalar::Int(i) => Value::Int(i),
+        Scalar::Float(f) => Value::Float(f),
+    }
+}
+
+pub fn operand(v: &Value) -> Option<Operand> {
+    match v {
+        Value::Array(a) => Some(Operand::Array(a.clone())),
+        other => scalar_of(other).map(Operand::Scalar),
+    }
+}
+
+fn binary_fn(op: BinaryOp) -> Option<BinaryFn> {
+    Some(match op {
+        BinaryOp::Add => BinaryFn::Add,
+        BinaryOp::Sub => BinaryFn::Sub,
+        BinaryOp::Mul => BinaryFn::Mul,
+        BinaryOp::Div => BinaryFn::Div,
+        BinaryOp::FloorDiv => BinaryFn::FloorDiv,
+        BinaryOp::Mod => BinaryFn::Mod,
+        BinaryOp::Pow => BinaryFn::Pow,
+        BinaryOp::BitAnd => BinaryFn::BitAnd,
+        BinaryOp::BitOr => BinaryFn::BitOr,
+        BinaryOp::BitXor => BinaryFn::BitXor,
+        BinaryOp::MatMul => return None,
+    })
+}
+
+pub fn compare_fn(op: CompareOp) -> BinaryFn {
+    match op {
+        CompareOp::Eq => BinaryFn::Eq,
+        CompareOp::Ne => BinaryFn::Ne,
+        CompareOp::Lt => BinaryFn::Lt,
+        CompareOp::Le => BinaryFn::Le,
+        CompareOp::Gt => BinaryFn::Gt,
+        CompareOp::Ge => BinaryFn::Ge,
+    }
+}
+
+fn operand_error(symbol: &str, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Diag {
+    Diag::new(
+        Code::Type,
+        op_span,
+        format!("unsupported operand types for `{symbol}`: {} and {}", l.type_name(), r.type_name()),
+        format!("{} {symbol} {}", l.type_name(), r.type_name()),
+    )
+    .with_label(l_span, format!("this is {}", l.described()))
+    .with_label(r_span, format!("this is {}", r.described()))
+}
+
+/// `l op r` where at least one side is an array.
+pub fn binary(op: BinaryOp, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Result<Value> {
+    let Some(f) = binary_fn(op) else {
+        return Err(Diag::new(Code::Type, op_span, "matrix products (`@`) are not available yet", "matrix product")
+            .with_help("linear algebra arrives with its own milestone"));
+    };
+    elementwise(f, op.symbol(), l, r, op_span, l_span, r_span)
+}
+
+pub fn elementwise(
+    f: BinaryFn,
+    symbol: &str,
+    l: &Value,
+    r: &Value,
+    op_span: Span,
+    l_span: Span,
+    r_span: Span,
+) -> Result<Value> {
+    let (Some(a), Some(b)) = (operand(l), operand(r)) else {
+        return Err(operand_error(symbol, l, r, op_span, l_span, r_span));
+    };
+    finish(build::binary(f, a, b, op_span)?)
+}
+
+pub fn unary(op: UnaryOp, a: &Array, span: Span) -> Result<Value> {
+    match op {
+        UnaryOp::Pos => Ok(Value::Array(a.clone())),
+        UnaryOp::Neg => finish(build::unary(UnaryFn::Neg, a, span)?),
+        UnaryOp::BitNot => finish(build::unary(UnaryFn::BitNot, a, span)?),
+    }
+}
+
+/// The truth value of an array: only a one-element array has one.
+pub fn truthy(a: &Array, span: Span) -> Result<bool> {
+    if a.size() != 1 {
+        return Err(Diag::new(
+            Code::Type,
+            span,
+            format!("the truth value of an array with {} elements is ambiguous", a.size()),
+            format!("an array of shape {}", crate::graph::shape::show(&a.shape)),
+        )
+        .with_help("use `any(...)` or `all(...)` to reduce it to one bool"));
+    }
+    Ok(force(a, span)?.first().expect("one element").to_bool())
+}
+
+/// The data type a literal's scalars give: bool, then int64, then float64.
+fn literal_dtype(s: Scalar) -> DType {
+    match s {
+        Scalar::Bool(_) => DType::Bool,
+        Scalar::Int(_) => DType::Int64,
+        Scalar::Float(_) => DType::Float64,
+    }
+}
+
+/// The array a literal or `array(x)` denotes: scalars, tuples and arrays, nested.
+pub fn to_data(v: &Value, span: Span) -> Result<ArrayData> {
+    match v {
+        Value::Array(a) => force(a, span),
+        Value::Tuple(items) => stack(&items.iter().map(|x| (x.clone(), span)).collect::<Vec<_>>(), span),
+        other => match scalar_of(other) {
+            Some(s) => Ok(ArrayData::scalar(s, literal_dtype(s))),
+            None => Err(Diag::new(
+                Code::Type,
+                span,
+                format!("cannot make an array from {}", other.described()),
+                format!("this is {}", other.described()),
+            )),
+        },
+    }
+}
+
+/// Stacks equally shaped items along a new first axis (an array literal).
+pub fn stack(items: &[(Value, Span)], span: Span) -> Result<ArrayData> {
+    let parts = items.iter().map(|(v, s)| to_data(v, *s)).collect::<Result<Vec<_>>>()?;
+    let Some(first) = parts.first() else {
+        return Ok(ArrayData::F64(Nd::from_shape_vec(IxDyn(&[0]), Vec::new()).expect("empty")));
+    };
+    if let Some((i, odd)) = parts.iter().enumerate().find(|(_, p)| p.shape() != first.shape()) {
+        return Err(Diag::new(
+            Code::Value,
+            items[i].1,
+            format!(
+                "ragged array literal: items have shapes {} and {}",
+                crate::graph::shape::show(first.shape()),
+                crate::graph::shape::show(odd.shape())
+            ),
+            "this item has a different shape",
+        )
+        .with_label(span, "in this literal"));
+    }
+    let dtype = parts.iter().map(|p| p.dtype()).reduce(DType::promote).expect("non-empty");
+    Ok(with_dtype!(dtype, T => {
+        let casted: Vec<Nd<T>> = parts.iter().map(|p| T::cast_from(p)).collect();
+        let views: Vec<_> = casted.iter().map(|c| c.view()).collect();
+        T::wrap(ndarray::stack(Axis(0), &views).expect("equal shapes").into_shared())
+    }))
+}
+
+/// A node holding a literal's data.
+pub fn literal(items: &[(Value, Span)], span: Span) -> Result<Value> {
+    Ok(Value::Array(Node::from_data(stack(items, span)?, span)))
+}
+
+/// An array from any array-like value (scalars become 0-d arrays).
+pub fn to_array(v: &Value, span: Span) -> Result<Array> {
+    match v {
+        Value::Array(a) => Ok(a.clone()),
+        other => Ok(Node::from_data(to_data(other, span)?, span)),
+    }
+}
+
+pub fn dtype_value(v: &Value, span: Span) -> Result<DType> {
+    match v {
+        Value::DType(d) => Ok(*d),
+        // `bool`, `int` and `float` name conversion functions and dtypes alike.
+        Value::Builtin(b) if DType::parse(b.name).is_some() => Ok(DType::parse(b.name).expect("checked")),
+        Value::Str(s) => DType::parse(s).ok_or_else(|| {
+            Diag::new(Code::Value, span, format!("unknown dtype {:?}", s.as_ref()), "not a dtype")
+                .with_help("the dtypes are bool, int32, int64, float32, float64 (aliases i32 i64 f32 f64)")
+        }),
+        other => Err(Diag::new(
+            Code::Type,
+            span,
+            format!("expected a dtype, not {}", other.described()),
+            format!("this is {}", other.described()),
+        )),
+    }
+}
+
+/// The value of a computed 0-d or one-element array as a plain scalar.
+pub fn item(a: &Array, span: Span) -> Result<Value> {
+    Ok(scalar_value(force(a, span)?.first().expect("one element")))
+}
+
+pub fn rc_tuple(items: Vec<Value>) -> Value {
+    Value::Tuple(Rc::from(items))
+}
