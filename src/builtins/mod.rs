@@ -6,9 +6,12 @@ mod args;
 mod convert;
 mod creation;
 mod math;
+mod random;
 mod reduce;
 mod scalar;
+mod shape;
 mod signature;
+mod sorting;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -87,6 +90,11 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     math::register(&mut r);
     r.group("Reductions and scans");
     reduce::register(&mut r);
+    sorting::register(&mut r);
+    r.group("Random");
+    random::register(&mut r);
+    r.group("Shape and layout");
+    shape::register(&mut r);
     r
 });
 

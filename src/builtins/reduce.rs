@@ -1,10 +1,10 @@
 //! Reductions and scans (spec section 7.4).
 
-use super::convert::{self, array, axes, opt_bool, opt_float, opt_int, Result as R};
+use super::convert::{self, array, axes, opt_bool, opt_float, opt_int};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
 use crate::graph::build::{self, Operand};
-use crate::graph::{Array, ArrayData, BinaryFn, DType, Node, Op, ReduceFn, ScanFn, UnaryFn};
+use crate::graph::{BinaryFn, DType, Node, Op, ReduceFn, ScanFn, UnaryFn};
 use crate::interp::{arrays, Result, Value};
 use crate::syntax::Span;
 
@@ -202,11 +202,4 @@ fn array_equal(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let eq = build::binary(BinaryFn::Eq, Operand::Array(a), Operand::Array(b), span)?;
     let every = build::reduce(ReduceFn::All, &eq, None, false, span)?;
     Ok(arrays::item(&every, span)?)
-}
-
-/// Computed data of an argument, for the kernels whose result shape depends on data.
-pub fn data_of(args: &mut Args, i: usize) -> R<(Array, ArrayData)> {
-    let a = array(args, i)?;
-    let data = arrays::force(&a, args.span(i))?;
-    Ok((a, data))
 }

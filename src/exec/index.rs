@@ -34,7 +34,8 @@ pub fn take(input: &ArrayData, axis: usize, index: &ArrayData, node: &Array) -> 
     Ok(with_dtype!(input.dtype(), T => {
         let a = T::cast_from(input);
         let selected = a.select(Axis(axis), &picks);
-        T::wrap(selected.into_shape_with_order(IxDyn(&node.shape)).expect("take shape").into_shared())
+        let standard = selected.as_standard_layout().into_owned();
+        T::wrap(standard.into_shape_with_order(IxDyn(&node.shape)).expect("take shape").into_shared())
     }))
 }
 

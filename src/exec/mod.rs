@@ -9,6 +9,8 @@ mod reduce;
 pub mod sum;
 mod view;
 
+pub use create::permutation;
+
 use crate::diag::{Code, Diag};
 use crate::graph::node::State;
 use crate::graph::{Array, ArrayData, Op};

@@ -28,18 +28,16 @@ pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]
         let a = T::cast_from(data);
         let (flat, inner) = rows(&a, axes);
         let outer = out_shape.iter().product::<usize>();
-        if f == ReduceFn::Sum || f == ReduceFn::Prod {
-            if !out.is_float() {
-                // Exact integer sums and products.
-                let values: Vec<i64> = (0..outer)
-                    .map(|r| {
-                        let row = &flat[r * inner..(r + 1) * inner];
-                        let ints = row.iter().map(|v| v.to_scalar().to_i64());
-                        if f == ReduceFn::Sum { ints.fold(0i64, i64::wrapping_add) } else { ints.fold(1i64, i64::wrapping_mul) }
-                    })
-                    .collect();
-                return ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), values).expect("out shape")).cast(out);
-            }
+        if (f == ReduceFn::Sum || f == ReduceFn::Prod) && !out.is_float() {
+            // Exact integer sums and products.
+            let values: Vec<i64> = (0..outer)
+                .map(|r| {
+                    let row = &flat[r * inner..(r + 1) * inner];
+                    let ints = row.iter().map(|v| v.to_scalar().to_i64());
+                    if f == ReduceFn::Sum { ints.fold(0i64, i64::wrapping_add) } else { ints.fold(1i64, i64::wrapping_mul) }
+                })
+                .collect();
+            return ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), values).expect("out shape")).cast(out);
         }
         (0..outer).map(|r| reduce_row(f, &flat[r * inner..(r + 1) * inner])).collect()
     });

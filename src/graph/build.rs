@@ -209,7 +209,7 @@ pub fn reshape(a: &Array, dims: &[i64], span: Span) -> Result<Array, Diag> {
     let known: usize = dims.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
     let mut shape: Shape = dims.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(&i) = unknown.first() {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             return Err(bad("the sizes do not divide"));
         }
         shape[i] = size / known;

@@ -205,7 +205,7 @@ pub fn stack(items: &[(Value, Span)], span: Span) -> Result<ArrayData> {
     }
     let dtype = parts.iter().map(|p| p.dtype()).reduce(DType::promote).expect("non-empty");
     Ok(with_dtype!(dtype, T => {
-        let casted: Vec<Nd<T>> = parts.iter().map(|p| T::cast_from(p)).collect();
+        let casted: Vec<Nd<T>> = parts.iter().map(T::cast_from).collect();
         let views: Vec<_> = casted.iter().map(|c| c.view()).collect();
         T::wrap(ndarray::stack(Axis(0), &views).expect("equal shapes").into_shared())
     }))

@@ -67,6 +67,10 @@ pub struct Interp {
     /// Set by the Ctrl-C handler; checked at every loop iteration and call.
     pub interrupt: Arc<AtomicBool>,
     pub started: Instant,
+    /// The random generator's seed and how many random arrays were made since it
+    /// was set: with an element's position, all a random value depends on.
+    pub rng_seed: u64,
+    pub rng_stream: u64,
     depth: usize,
     /// Imported modules by resolved location, each executed once per program.
     modules: HashMap<String, Rc<Module>>,
@@ -82,6 +86,8 @@ impl Interp {
             argv: argv.into_iter().map(|a| Value::Str(Rc::from(a))).collect(),
             interrupt,
             started: Instant::now(),
+            rng_seed: 0,
+            rng_stream: 0,
             depth: 0,
             modules: HashMap::new(),
             loading: Vec::new(),
