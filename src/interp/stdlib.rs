@@ -2,7 +2,8 @@
 //! binary so that `import stats` works wherever the binary is copied.
 
 /// `(module name, source)` for every embedded module.
-const MODULES: &[(&str, &str)] = &[];
+const MODULES: &[(&str, &str)] =
+    &[("linalg", include_str!("../../stdlib/linalg.da")), ("stats", include_str!("../../stdlib/stats.da"))];
 
 pub fn source(name: &str) -> Option<&'static str> {
     MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
