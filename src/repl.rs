@@ -22,7 +22,7 @@ const CONTINUATION: &str = "...> ";
 const COMMANDS: &[(&str, &str)] = &[
     (":help", ":help [name]    a builtin's signature and description; this list without a name"),
     (":vars", ":vars           the variables you have defined, with their types"),
-    (":explain", ":explain EXPR   the plan of an array expression (arrives with arrays)"),
+    (":explain", ":explain EXPR   the plan that computes an array expression"),
     (":time", ":time STMT      run STMT and print how long it took"),
     (":load", ":load FILE      run a script in this session"),
     (":reset", ":reset          forget every variable and module"),
@@ -143,7 +143,11 @@ fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: boo
             }
             println!("time: {:.6} s", elapsed.as_secs_f64());
         }
-        "explain" => println!(":explain shows array plans; arrays arrive with the next milestone"),
+        "explain" => {
+            if let Err(f) = session.run_repl_input(&format!("print(explain({rest}))")) {
+                return report(session, f);
+            }
+        }
         other => {
             let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| &c[1..]).collect();
             match darr::diag::did_you_mean(other, known) {
@@ -172,6 +176,9 @@ fn print_help(topic: &str) {
 
 /// One line describing a value in `:vars`.
 fn summary(value: &Value) -> String {
+    if let Value::Array(a) = value {
+        return format!("shape {}, dtype {}", darr::graph::shape::show(&a.shape), a.dtype.name());
+    }
     let text = to_str(value);
     let first_line = text.lines().next().unwrap_or("");
     if first_line.chars().count() > 50 || text.contains('\n') {

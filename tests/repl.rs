@@ -109,3 +109,19 @@ fn ctrl_c_interrupts_a_running_loop() {
     p.send_line(":quit").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn arrays_show_a_dim_line_and_vars_show_shapes() {
+    let mut p = start(&temp_history("arrays"));
+    p.send_line("a = arange(6).reshape(2, 3)").unwrap();
+    p.exp_string("darr> ").unwrap();
+    p.send_line("a * 2").unwrap();
+    p.exp_string("[ 6  8 10]]").unwrap();
+    p.exp_string("shape (2, 3), dtype int64").unwrap();
+    p.send_line(":vars").unwrap();
+    p.exp_regex(r"a\s+array\s+shape \(2, 3\), dtype int64").unwrap();
+    p.send_line(":explain a + 1").unwrap();
+    p.exp_string("add -> (2, 3) int64").unwrap();
+    p.send_line(":quit").unwrap();
+    p.exp_eof().unwrap();
+}

@@ -5,9 +5,12 @@ use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
 use crate::graph::build::{self, shape_error};
 use crate::graph::index::{index, IndexArg};
-use crate::graph::{Array, DType, Node, Op};
+use ndarray::IxDyn;
+
+use crate::graph::{Array, DType, Elem, Nd, Node, Op};
 use crate::interp::{arrays, Result, Value};
 use crate::syntax::Span;
+use crate::with_dtype;
 
 pub fn register(r: &mut Registry) {
     r.function("reshape(a, *shape)", "`a` with a new shape of the same size; one dimension may be -1.", reshape);
@@ -437,16 +440,18 @@ fn diag(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let span = args.call_span;
     match v.ndim() {
         1 => {
+            let data = arrays::force(&v, args.span(0))?;
             let n = v.shape[0] + k.unsigned_abs() as usize;
-            // Row i holds v[i - max(0, -k)] at column i + k.
-            let mut out = Node::new(Op::Fill(crate::graph::Scalar::Int(0)), vec![n, n], v.dtype, span);
-            for i in 0..v.shape[0] {
-                let (r, c) = if k >= 0 { (i, i + k as usize) } else { (i + (-k) as usize, i) };
-                let item = index(&v, &[(IndexArg::Int(i as i64), span)], span)?;
-                let at = [(IndexArg::Int(r as i64), span), (IndexArg::Int(c as i64), span)];
-                out = crate::graph::index::update(&out, &at, &item, span)?;
-            }
-            Ok(Value::Array(crate::exec::evaluate(&out).map(|d| Node::from_data(d, span))?))
+            let out = with_dtype!(data.dtype(), T => {
+                let values = T::cast_from(&data);
+                let mut m = Nd::<T>::from_elem(IxDyn(&[n, n]), T::default()).into_owned();
+                for (i, &x) in values.iter().enumerate() {
+                    let (r, c) = if k >= 0 { (i, i + k as usize) } else { (i + k.unsigned_abs() as usize, i) };
+                    m[[r, c]] = x;
+                }
+                T::wrap(m.into_shared())
+            });
+            Ok(Value::Array(Node::from_data(out, span)))
         }
         2 => {
             let (rows, cols) = (v.shape[0] as i64, v.shape[1] as i64);

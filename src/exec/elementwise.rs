@@ -8,6 +8,24 @@ use crate::interp::ops::{py_float_floordiv, py_float_mod};
 use crate::with_dtype;
 
 fn zip2<A: Elem, R: Elem>(a: &Nd<A>, b: &Nd<A>, shape: &[usize], mut f: impl FnMut(A, A) -> R) -> Nd<R> {
+    // Fast paths over contiguous memory: same shapes, or one side a single value.
+    // Iterating an n-dimensional view element by element is several times slower.
+    fn contiguous<'x, A: Elem>(x: &'x Nd<A>, shape: &[usize]) -> Option<&'x [A]> {
+        x.as_slice().filter(|_| x.shape() == shape)
+    }
+    let collect = |values: Vec<R>| Nd::from_shape_vec(IxDyn(shape), values).expect("shape");
+    match (contiguous(a, shape), contiguous(b, shape)) {
+        (Some(x), Some(y)) => return collect(x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect()),
+        (Some(x), None) if b.len() == 1 => {
+            let q = *b.iter().next().expect("one element");
+            return collect(x.iter().map(|&p| f(p, q)).collect());
+        }
+        (None, Some(y)) if a.len() == 1 => {
+            let p = *a.iter().next().expect("one element");
+            return collect(y.iter().map(|&q| f(p, q)).collect());
+        }
+        _ => {}
+    }
     let av = a.broadcast(IxDyn(shape)).expect("broadcast checked at build");
     let bv = b.broadcast(IxDyn(shape)).expect("broadcast checked at build");
     Zip::from(&av).and(&bv).map_collect(|&x, &y| f(x, y)).into_shared()
@@ -109,26 +127,32 @@ fn int_binary<T: IntOps>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> 
     })
 }
 
+/// `g` applied in f64 (exact for float32's +, -, *, / and sqrt, which round once
+/// to float32 afterwards). Generic over `g` so every kernel is compiled on its own,
+/// with no call through a pointer per element.
+fn float_zip<T: Elem>(a: &Nd<T>, b: &Nd<T>, shape: &[usize], g: impl Fn(f64, f64) -> f64) -> ArrayData {
+    T::wrap(zip2(a, b, shape, |x, y| T::from_f64(g(x.to_f64(), y.to_f64()))))
+}
+
 fn float_binary<T: Elem>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> ArrayData {
     if let Some(out) = compare(f, a, b, shape) {
         return out;
     }
-    let op = |g: fn(f64, f64) -> f64| T::wrap(zip2(a, b, shape, |x, y| T::from_f64(g(x.to_f64(), y.to_f64()))));
     match f {
-        BinaryFn::Add => op(|x, y| x + y),
-        BinaryFn::Sub => op(|x, y| x - y),
-        BinaryFn::Mul => op(|x, y| x * y),
-        BinaryFn::Div => op(|x, y| x / y),
-        BinaryFn::FloorDiv => op(py_float_floordiv),
-        BinaryFn::Mod => op(py_float_mod),
-        BinaryFn::Pow => op(f64::powf),
-        BinaryFn::Arctan2 => op(f64::atan2),
-        BinaryFn::Hypot => op(f64::hypot),
+        BinaryFn::Add => float_zip(a, b, shape, |x, y| x + y),
+        BinaryFn::Sub => float_zip(a, b, shape, |x, y| x - y),
+        BinaryFn::Mul => float_zip(a, b, shape, |x, y| x * y),
+        BinaryFn::Div => float_zip(a, b, shape, |x, y| x / y),
+        BinaryFn::FloorDiv => float_zip(a, b, shape, py_float_floordiv),
+        BinaryFn::Mod => float_zip(a, b, shape, py_float_mod),
+        BinaryFn::Pow => float_zip(a, b, shape, f64::powf),
+        BinaryFn::Arctan2 => float_zip(a, b, shape, f64::atan2),
+        BinaryFn::Hypot => float_zip(a, b, shape, f64::hypot),
         // minimum/maximum propagate nan; fmin/fmax ignore it.
-        BinaryFn::Minimum => op(|x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.min(y) }),
-        BinaryFn::Maximum => op(|x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.max(y) }),
-        BinaryFn::Fmin => op(f64::min),
-        BinaryFn::Fmax => op(f64::max),
+        BinaryFn::Minimum => float_zip(a, b, shape, |x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.min(y) }),
+        BinaryFn::Maximum => float_zip(a, b, shape, |x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.max(y) }),
+        BinaryFn::Fmin => float_zip(a, b, shape, f64::min),
+        BinaryFn::Fmax => float_zip(a, b, shape, f64::max),
         other => unreachable!("{other:?} does not compute in a float dtype"),
     }
 }
@@ -174,47 +198,53 @@ fn round_decimals(x: f64, decimals: i32) -> f64 {
     }
 }
 
-fn float_fn(f: UnaryFn) -> fn(f64) -> f64 {
+/// `g` over every element, computed in f64; generic so each function is inlined.
+fn float_map<T: Elem>(x: &Nd<T>, g: impl Fn(f64) -> f64) -> Nd<T> {
+    x.mapv(|v| T::from_f64(g(v.to_f64()))).into_shared()
+}
+
+fn float_unary<T: Elem>(f: UnaryFn, x: &Nd<T>) -> Nd<T> {
     use UnaryFn::*;
     match f {
-        Neg => |x| -x,
-        Abs => f64::abs,
-        Sign => |x| {
-            if x.is_nan() {
+        Neg => float_map(x, |v| -v),
+        Abs => float_map(x, f64::abs),
+        Sign => float_map(x, |v| {
+            if v.is_nan() {
                 f64::NAN
-            } else if x > 0.0 {
+            } else if v > 0.0 {
                 1.0
-            } else if x < 0.0 {
+            } else if v < 0.0 {
                 -1.0
             } else {
                 0.0
             }
-        },
-        Square => |x| x * x,
-        Sqrt => f64::sqrt,
-        Exp => f64::exp,
-        Expm1 => f64::exp_m1,
-        Log => f64::ln,
-        Log1p => f64::ln_1p,
-        Log2 => f64::log2,
-        Log10 => f64::log10,
-        Sin => f64::sin,
-        Cos => f64::cos,
-        Tan => f64::tan,
-        Arcsin => f64::asin,
-        Arccos => f64::acos,
-        Arctan => f64::atan,
-        Sinh => f64::sinh,
-        Cosh => f64::cosh,
-        Tanh => f64::tanh,
-        Floor => f64::floor,
-        Ceil => f64::ceil,
-        Trunc => f64::trunc,
-        Rint => f64::round_ties_even,
-        Erf => libm::erf,
-        NormCdf => norm_cdf,
-        Reciprocal => |x| 1.0 / x,
-        BitNot | IsNan | IsInf | IsFinite | Round(_) => unreachable!("handled by the caller"),
+        }),
+        Square => float_map(x, |v| v * v),
+        Sqrt => float_map(x, f64::sqrt),
+        Exp => float_map(x, f64::exp),
+        Expm1 => float_map(x, f64::exp_m1),
+        Log => float_map(x, f64::ln),
+        Log1p => float_map(x, f64::ln_1p),
+        Log2 => float_map(x, f64::log2),
+        Log10 => float_map(x, f64::log10),
+        Sin => float_map(x, f64::sin),
+        Cos => float_map(x, f64::cos),
+        Tan => float_map(x, f64::tan),
+        Arcsin => float_map(x, f64::asin),
+        Arccos => float_map(x, f64::acos),
+        Arctan => float_map(x, f64::atan),
+        Sinh => float_map(x, f64::sinh),
+        Cosh => float_map(x, f64::cosh),
+        Tanh => float_map(x, f64::tanh),
+        Floor => float_map(x, f64::floor),
+        Ceil => float_map(x, f64::ceil),
+        Trunc => float_map(x, f64::trunc),
+        Rint => float_map(x, f64::round_ties_even),
+        Erf => float_map(x, libm::erf),
+        NormCdf => float_map(x, norm_cdf),
+        Reciprocal => float_map(x, |v| 1.0 / v),
+        Round(d) => float_map(x, |v| round_decimals(v, d)),
+        BitNot | IsNan | IsInf | IsFinite => unreachable!("handled by the caller"),
     }
 }
 
@@ -241,15 +271,8 @@ pub fn unary(f: UnaryFn, a: &ArrayData, out: DType) -> ArrayData {
         }),
         ArrayData::I32(x) => ArrayData::I32(x.mapv(|v| int_unary(f, v as i64) as i32).into_shared()),
         ArrayData::I64(x) => ArrayData::I64(x.mapv(|v| int_unary(f, v)).into_shared()),
-        ArrayData::F32(x) => ArrayData::F32(x.mapv(|v| float_unary(f, v as f64) as f32).into_shared()),
-        ArrayData::F64(x) => ArrayData::F64(x.mapv(|v| float_unary(f, v)).into_shared()),
-    }
-}
-
-fn float_unary(f: UnaryFn, x: f64) -> f64 {
-    match f {
-        UnaryFn::Round(d) => round_decimals(x, d),
-        _ => float_fn(f)(x),
+        ArrayData::F32(x) => ArrayData::F32(float_unary(f, &x)),
+        ArrayData::F64(x) => ArrayData::F64(float_unary(f, &x)),
     }
 }
 

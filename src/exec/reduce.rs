@@ -10,9 +10,15 @@ use crate::with_dtype;
 
 /// The input rearranged to `(kept elements, reduced elements)`, C-contiguous.
 fn rows<T: Elem>(a: &Nd<T>, axes: &[usize]) -> (Vec<T>, usize) {
+    let inner: usize = axes.iter().map(|&ax| a.shape()[ax]).product();
+    // Reducing everything, or trailing axes, of a contiguous array needs no copy
+    // into a new order.
+    let trailing = axes.iter().enumerate().all(|(k, &ax)| ax == a.ndim() - axes.len() + k);
+    if let (true, Some(flat)) = (trailing, a.as_slice()) {
+        return (flat.to_vec(), inner);
+    }
     let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
     let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
-    let inner: usize = axes.iter().map(|&ax| a.shape()[ax]).product();
     let moved = a.view().permuted_axes(IxDyn(&perm));
     let flat: Vec<T> = moved.iter().copied().collect();
     (flat, inner)

@@ -29,7 +29,11 @@ impl Interp {
                 if !matches!(value, Value::None) {
                     let mut text = format::to_str(&value);
                     if let Value::Array(a) = &value {
-                        text.push_str(&format!("\n  {} {}", crate::graph::shape::show(&a.shape), a.dtype.name()));
+                        text.push_str(&format!(
+                            "\n  shape {}, dtype {}",
+                            crate::graph::shape::show(&a.shape),
+                            a.dtype.name()
+                        ));
                     }
                     self.write_text(&format!("{text}\n"), stmt.span)?;
                 }
