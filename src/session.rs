@@ -138,11 +138,19 @@ impl Session {
         let out = std::mem::replace(&mut self.interp.out, Box::new(std::io::sink()));
         let argv = self.interp.argv.iter().map(crate::interp::format::to_str).collect();
         let interrupt = self.interp.interrupt.clone();
+        // Dropping the old session (assigned over) breaks its reference cycles.
         *self = Session::new(out, argv, interrupt);
     }
 
     pub fn flush(&mut self) {
         self.interp.flush();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.main.globals.borrow_mut().values.clear();
+        self.interp.clear_modules();
     }
 }
 

@@ -68,6 +68,7 @@ impl Interp {
         self.depth += 1;
         let result = self.exec_block(&code.body, Env { module: &closure.module, frame: Some(&frame) });
         self.depth -= 1;
+        release_frame(&frame);
         match result? {
             Flow::Return(value) => Ok(value),
             _ => Ok(Value::None),
@@ -87,4 +88,25 @@ fn signature(closure: &Closure) -> String {
         })
         .collect();
     format!("{}({})", closure.code.name, params.join(", "))
+}
+
+/// Breaks the reference cycle between a finished call's frame and the functions
+/// defined in it (each closure keeps its defining frame alive): when nothing but
+/// those closures refers to the frame, and nothing but the frame refers to them,
+/// the frame is emptied so both can be freed.
+fn release_frame(frame: &Rc<Frame>) {
+    let mut own_closures = 0;
+    for slot in frame.slots.borrow().iter() {
+        if let Some(Value::Function(c)) = slot {
+            if c.env.as_ref().is_some_and(|env| Rc::ptr_eq(env, frame)) {
+                if Rc::strong_count(c) > 1 {
+                    return; // returned or stored elsewhere: the frame must live on
+                }
+                own_closures += 1;
+            }
+        }
+    }
+    if own_closures > 0 && Rc::strong_count(frame) == 1 + own_closures {
+        frame.slots.borrow_mut().clear();
+    }
 }

@@ -123,6 +123,15 @@ impl Interp {
         self.modules.keys().cloned().collect()
     }
 
+    /// Empties every loaded module's namespace. Functions refer to their module and
+    /// the module to its functions; ending a session must break that cycle.
+    pub fn clear_modules(&mut self) {
+        for module in self.modules.values() {
+            module.globals.borrow_mut().values.clear();
+        }
+        self.modules.clear();
+    }
+
     pub fn retain_modules(&mut self, keep: &[String]) {
         self.modules.retain(|k, _| keep.contains(k));
         self.loading.clear();
