@@ -81,10 +81,13 @@ fn broadcast2(a: &ArrayD<f64>, b: &ArrayD<f64>, f: impl Fn(f64, f64) -> f64) -> 
     Zip::from(&av).and(&bv).map_collect(|&x, &y| f(x, y))
 }
 
-const BINARY: [(&str, fn(f64, f64) -> f64); 5] =
+type BinaryCase = (&'static str, fn(f64, f64) -> f64);
+type UnaryCase = (&'static str, fn(f64) -> f64);
+
+const BINARY: [BinaryCase; 5] =
     [("+", |x, y| x + y), ("-", |x, y| x - y), ("*", |x, y| x * y), ("minimum", f64::min), ("maximum", f64::max)];
 
-const UNARY: [(&str, fn(f64) -> f64); 4] = [
+const UNARY: [UnaryCase; 4] = [
     ("sqrt(abs({}))", |x| x.abs().sqrt()),
     ("exp({} / 10)", |x| (x / 10.0).exp()),
     ("-({})", |x| -x),
