@@ -21,6 +21,7 @@ pub fn evaluate(node: &Array) -> Result<ArrayData, Diag> {
     if let Some(data) = node.computed() {
         return Ok(data);
     }
+    check_memory(node)?;
     let data = {
         let state = node.state.borrow();
         let State::Pending(op) = &*state else { unreachable!("checked above") };
@@ -62,4 +63,34 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         }
         Op::Scan { f, input, axis } => reduce::scan(*f, &evaluate(input)?, *axis, node.dtype),
     })
+}
+
+/// The machine's physical memory: no single array may need more.
+fn memory_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+            text.lines().find(|l| l.starts_with("MemTotal:"))?.split_whitespace().nth(1)?.parse::<usize>().ok()
+        });
+        total_kib.map_or(16 << 30, |k| k.saturating_mul(1024))
+    })
+}
+
+/// Refuses, with `darr::memory`, a result larger than the machine's memory, which
+/// would otherwise abort the process when allocated.
+fn check_memory(node: &Array) -> Result<(), Diag> {
+    let bytes = node.shape.iter().try_fold(node.dtype.size_bytes(), |acc, &d| acc.checked_mul(d));
+    match bytes {
+        Some(b) if b <= memory_limit() => Ok(()),
+        _ => Err(Diag::new(
+            Code::Memory,
+            node.span,
+            format!(
+                "this array ({} elements of {}) needs more memory than the machine has",
+                node.size(),
+                node.dtype.name()
+            ),
+            "too large to allocate",
+        )),
+    }
 }
