@@ -96,6 +96,7 @@ fn permutation(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
     let span = args.span(0);
     let n = opt_int(&mut args, 0, "n")?.expect("required");
     let n = usize::try_from(n).map_err(|_| Diag::new(Code::Value, span, "`n` must not be negative", "negative"))?;
+    crate::exec::ensure_fits(n, 16, span)?;
     let (seed, stream) = next_stream(ctx);
     let order = crate::exec::permutation(seed, stream, n);
     let data = ArrayData::I64(Nd::from_shape_vec(ndarray::IxDyn(&[n]), order).expect("1-D"));

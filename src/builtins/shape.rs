@@ -169,7 +169,9 @@ fn array_list(args: &mut Args, i: usize) -> R<Vec<Array>> {
 }
 
 pub fn concat(items: Vec<Array>, axis: usize, span: Span) -> R<Array> {
-    let first = &items[0];
+    let Some(first) = items.first() else {
+        return Err(Diag::new(Code::Value, span, "need at least one array to concatenate", "nothing to join"));
+    };
     if first.ndim() == 0 {
         return Err(Diag::new(Code::Shape, span, "zero-dimensional arrays cannot be concatenated", "0-d"));
     }
@@ -278,9 +280,11 @@ fn tile(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let mut full_reps = vec![1i64; ndim - reps.len()];
     full_reps.extend(reps);
     for (axis, &r) in full_reps.iter().enumerate() {
-        if r != 1 {
-            out = concat(vec![out.clone(); r.max(0) as usize].into_iter().collect::<Vec<_>>(), axis, call)
-                .or_else(|_| slice_along(&out, axis, 0, 0, call))?;
+        if r == 0 {
+            out = slice_along(&out, axis, 0, 0, call)?;
+        } else if r != 1 {
+            crate::exec::ensure_fits(out.size().saturating_mul(r as usize), out.dtype.size_bytes(), call)?;
+            out = concat(vec![out.clone(); r as usize], axis, call)?;
         }
     }
     finish(out)
@@ -304,6 +308,7 @@ fn repeat(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     };
     // Gather each position `n` times: index i // n.
     let len = a.shape[axis] as i64;
+    crate::exec::ensure_fits((len as usize).saturating_mul(n as usize), 24, call)?;
     let positions: Vec<Value> = (0..len * n).map(|i| Value::Int(i / n.max(1))).collect();
     let idx = arrays::to_array(&arrays::rc_tuple(positions), call)?;
     let idx = if idx.size() == 0 { build::cast(&idx, DType::Int64, call) } else { idx };

@@ -133,6 +133,7 @@ fn bincount(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     }
     let minlength = opt_int(&mut args, 1, "minlength")?.unwrap_or(0).max(0) as usize;
     let len = values.iter().map(|&v| v as usize + 1).max().unwrap_or(0).max(minlength);
+    crate::exec::ensure_fits(len, 8, args.call_span)?;
     let mut counts = vec![0i64; len];
     for v in values {
         counts[v as usize] += 1;
@@ -178,6 +179,7 @@ fn histogram(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     };
     let (lo, hi) = if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
     let n = bins as usize;
+    crate::exec::ensure_fits(n, 16, bins_span)?;
     let edges: Vec<f64> = (0..=n).map(|i| lo + (hi - lo) * i as f64 / n as f64).collect();
     let mut counts = vec![0i64; n];
     for v in values {

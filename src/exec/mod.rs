@@ -79,17 +79,18 @@ fn memory_limit() -> usize {
 /// Refuses, with `darr::memory`, a result larger than the machine's memory, which
 /// would otherwise abort the process when allocated.
 fn check_memory(node: &Array) -> Result<(), Diag> {
-    let bytes = node.shape.iter().try_fold(node.dtype.size_bytes(), |acc, &d| acc.checked_mul(d));
-    match bytes {
-        Some(b) if b <= memory_limit() => Ok(()),
+    let count = node.shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).unwrap_or(usize::MAX);
+    ensure_fits(count, node.dtype.size_bytes(), node.span)
+}
+
+/// `darr::memory` unless `count` items of `item_bytes` each fit in memory.
+pub fn ensure_fits(count: usize, item_bytes: usize, span: crate::syntax::Span) -> Result<(), Diag> {
+    match count.checked_mul(item_bytes) {
+        Some(bytes) if bytes <= memory_limit() => Ok(()),
         _ => Err(Diag::new(
             Code::Memory,
-            node.span,
-            format!(
-                "this array ({} elements of {}) needs more memory than the machine has",
-                node.size(),
-                node.dtype.name()
-            ),
+            span,
+            format!("this needs {count} elements, more memory than the machine has"),
             "too large to allocate",
         )),
     }
