@@ -66,7 +66,11 @@ impl Interp {
         self.check_interrupt(span)?;
         let frame = Rc::new(Frame { slots: RefCell::new(slots), parent: closure.env.clone() });
         self.depth += 1;
-        let result = self.exec_block(&code.body, Env { module: &closure.module, frame: Some(&frame) });
+        // Deep recursion must not depend on the caller's thread having a large
+        // stack: grow it in segments when little is left.
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            self.exec_block(&code.body, Env { module: &closure.module, frame: Some(&frame) })
+        });
         self.depth -= 1;
         release_frame(&frame);
         match result? {
@@ -75,6 +79,10 @@ impl Interp {
         }
     }
 }
+
+/// When less stack than this is left at a call, a new segment is allocated.
+const STACK_RED_ZONE: usize = 256 * 1024;
+const STACK_SEGMENT: usize = 8 * 1024 * 1024;
 
 /// `name(a, b=...)`, for messages about a user function's arguments.
 fn signature(closure: &Closure) -> String {
