@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::builtins::{self, BuiltinKind, ParamKind, ParamSpec};
+use crate::builtins::{self, BuiltinKind, ParamSpec};
 use crate::diag::{did_you_mean, Code, Diag};
-use crate::interp::resolve::collect_assigned;
+use crate::interp::resolve::{collect_assigned, param_specs};
 use crate::interp::Value;
 use crate::syntax::ast::*;
 
@@ -207,15 +207,7 @@ impl Checker {
         }
         let (params, signature): (Vec<ParamSpec>, String) = if self.globals.contains(&callee.name) {
             let Some(def) = self.functions.get(&callee.name) else { return Ok(()) };
-            let params = def
-                .params
-                .iter()
-                .map(|p| ParamSpec {
-                    name: p.name.name.as_ref().into(),
-                    kind: if p.default.is_some() { ParamKind::Optional } else { ParamKind::Required },
-                })
-                .collect();
-            (params, format!("{}(...)", callee.name))
+            (param_specs(&def.params), format!("{}(...)", callee.name))
         } else {
             match builtins::lookup(&callee.name) {
                 Some(b) if matches!(b.kind, BuiltinKind::Function(_)) => (b.params.clone(), b.signature.to_string()),

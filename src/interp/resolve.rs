@@ -204,14 +204,7 @@ impl<'g> Resolver<'g> {
         let body = self.block(&def.body);
         self.loop_depth = saved_loop_depth;
         let scope = self.scopes.pop().expect("pushed above");
-        let params = def
-            .params
-            .iter()
-            .map(|p| ParamSpec {
-                name: p.name.name.as_ref().into(),
-                kind: if p.default.is_some() { ParamKind::Optional } else { ParamKind::Required },
-            })
-            .collect();
+        let params = param_specs(&def.params);
         let name = def.name.as_ref().map_or_else(|| Rc::from("<anonymous>"), |n| n.name.clone());
         let code = c::FnCode { name, params, slot_names: scope.names, body: body?, span: def.span };
         Ok((Rc::new(code), defaults))
@@ -337,6 +330,17 @@ impl<'g> Resolver<'g> {
 
 /// Calls `declare` for every name the statements bind, without entering nested
 /// function bodies (those are scopes of their own).
+/// The binding specification of a user function's parameters.
+pub(crate) fn param_specs(params: &[a::Param]) -> Vec<ParamSpec> {
+    params
+        .iter()
+        .map(|p| ParamSpec {
+            name: p.name.name.as_ref().into(),
+            kind: if p.default.is_some() { ParamKind::Optional } else { ParamKind::Required },
+        })
+        .collect()
+}
+
 pub(crate) fn collect_assigned(stmts: &[a::Stmt], declare: &mut impl FnMut(&Rc<str>)) {
     for s in stmts {
         match &s.kind {
