@@ -24,7 +24,7 @@ fn cases(dir: &Path, found: &mut Vec<PathBuf>) {
 
 /// Modules that other cases import start with `# module:` and are not cases.
 fn is_module(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.starts_with("# module:"))
+    std::fs::read(path).is_ok_and(|bytes| bytes.starts_with(b"# module:"))
 }
 
 #[test]

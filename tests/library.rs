@@ -24,3 +24,16 @@ fn deep_recursion_needs_no_large_stack() {
         other => panic!("expected darr::recursion, got {other:?}"),
     }
 }
+
+/// The rendered `darr::interrupt` diagnostic (Ctrl-C sets the flag the evaluator
+/// checks at every loop iteration), snapshot-tested colourless at a fixed width.
+#[test]
+fn interrupt_renders_at_the_running_loop() {
+    let flag = Arc::new(AtomicBool::new(true));
+    let mut session = darr::Session::new(Box::new(std::io::sink()), Vec::new(), flag);
+    let Err(darr::Failure::Error(diag)) = session.run_source("spin.da", "n = 0\nwhile true {\n    n += 1\n}\n") else {
+        panic!("expected an interrupt");
+    };
+    insta::assert_snapshot!(session.render(&diag, darr::ErrorFormat::Human, false));
+    insta::assert_snapshot!("interrupt_json", session.render(&diag, darr::ErrorFormat::Json, false));
+}
