@@ -53,8 +53,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         expr | or_expr | and_expr | not_expr | comparison | arith | postfix | int | float | string | fstring
-        | lambda | paren | tuple | list | expr_list | neg | pos | bitnot | k_true | k_false | k_none | k_not
-        | slice_part | arg | kwarg => "an expression",
+        | lambda | group | list | expr_list | neg | pos | bitnot | k_true | k_false | k_none | k_not | slice_part
+        | arg | kwarg => "an expression",
         ident | target | targets | param | for_target | import_name => "a name",
         pow | floordiv | add | sub | mul | div | modulo | matmul | bitand | bitor | bitxor | cmp_op | aug_op | call
         | index | attr => "an operator",

@@ -504,15 +504,23 @@ impl Builder {
                 let span = self.span(&p);
                 Ok(match p.as_rule() {
                     Rule::ellipsis => Subscript::Ellipsis(span),
-                    Rule::slice => {
-                        let mut parts =
-                            p.into_inner().map(|part| part.into_inner().next().map(|e| self.expr(e)).transpose());
+                    _ => {
+                        let inner: Vec<Pair<Rule>> = p.into_inner().collect();
+                        let is_slice = inner.iter().any(|part| part.as_rule() == Rule::colon);
+                        let mut parts = inner
+                            .into_iter()
+                            .filter(|part| part.as_rule() == Rule::slice_part)
+                            .map(|part| part.into_inner().next().map(|e| self.expr(e)).transpose());
                         let start = parts.next().transpose()?.flatten();
+                        if !is_slice {
+                            return start.map(Subscript::Expr).ok_or_else(|| {
+                                SyntaxError::new(span, "empty index", "expected an index or a slice here")
+                            });
+                        }
                         let stop = parts.next().transpose()?.flatten();
                         let step = parts.next().transpose()?.flatten();
                         Subscript::Slice { start, stop, step, span }
                     }
-                    _ => Subscript::Expr(self.expr(p)?),
                 })
             })
             .collect()
@@ -545,8 +553,19 @@ impl Builder {
                 };
                 ExprKind::Lambda(Rc::new(FnDef { name: None, params, body, span }))
             }
-            Rule::paren => return self.expr(pair.into_inner().next().unwrap()),
-            Rule::tuple => ExprKind::Tuple(pair.into_inner().map(|p| self.expr(p)).collect::<Result<_>>()?),
+            Rule::group => {
+                let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                let is_tuple = parts.is_empty() || parts.iter().any(|p| p.as_rule() == Rule::comma);
+                let mut items = parts
+                    .into_iter()
+                    .filter(|p| p.as_rule() != Rule::comma)
+                    .map(|p| self.expr(p))
+                    .collect::<Result<Vec<_>>>()?;
+                if !is_tuple {
+                    return Ok(items.pop().expect("a parenthesized expression"));
+                }
+                ExprKind::Tuple(items)
+            }
             Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect::<Result<_>>()?),
             _ => return self.expr(pair),
         };

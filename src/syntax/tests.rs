@@ -204,3 +204,18 @@ fn pathological_inputs_give_errors_not_crashes() {
     assert!(parse("f\"{\"", FileId(0)).is_err());
     assert!(parse("\u{0}\u{ffff}", FileId(0)).is_err());
 }
+
+/// Found by fuzzing: unbalanced nesting once made the parser retry each level two
+/// ways (group as paren, then as tuple; subscript as slice, then as index), taking
+/// time exponential in the depth. Each must now fail fast.
+#[test]
+fn unbalanced_nesting_fails_fast() {
+    let started = std::time::Instant::now();
+    assert!(parse(&format!("x = {}1{}", "(".repeat(150), ")".repeat(149)), FileId(0)).is_err());
+    assert!(parse(&format!("x = a{}{}", "[a".repeat(150), "]".repeat(149)), FileId(0)).is_err());
+    assert!(parse(&format!("x = {}1{}", "f(".repeat(150), ")".repeat(149)), FileId(0)).is_err());
+    assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+    assert_eq!(expr(&format!("{}1{}", "(".repeat(150), ")".repeat(150))), "1");
+    assert_eq!(expr("a[]".trim_end_matches("[]")), "a");
+    assert!(parse("a[]", FileId(0)).is_err());
+}
