@@ -3,8 +3,8 @@
 
 use ndarray::{IxDyn, Zip};
 
+use super::pyfloat::{py_float_floordiv, py_float_mod};
 use crate::graph::{ArrayData, BinaryFn, DType, Elem, Nd, UnaryFn};
-use crate::interp::ops::{py_float_floordiv, py_float_mod};
 use crate::with_dtype;
 
 fn zip2<A: Elem, R: Elem>(a: &Nd<A>, b: &Nd<A>, shape: &[usize], mut f: impl FnMut(A, A) -> R) -> Nd<R> {

@@ -5,6 +5,7 @@
 mod create;
 mod elementwise;
 mod index;
+pub mod pyfloat;
 mod reduce;
 pub mod sum;
 mod view;

@@ -101,17 +101,6 @@ pub fn compare_fn(op: CompareOp) -> BinaryFn {
     }
 }
 
-fn operand_error(symbol: &str, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Diag {
-    Diag::new(
-        Code::Type,
-        op_span,
-        format!("unsupported operand types for `{symbol}`: {} and {}", l.type_name(), r.type_name()),
-        format!("{} {symbol} {}", l.type_name(), r.type_name()),
-    )
-    .with_label(l_span, format!("this is {}", l.described()))
-    .with_label(r_span, format!("this is {}", r.described()))
-}
-
 /// `l op r` where at least one side is an array.
 pub fn binary(op: BinaryOp, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Result<Value> {
     let Some(f) = binary_fn(op) else {
@@ -131,7 +120,7 @@ pub fn elementwise(
     r_span: Span,
 ) -> Result<Value> {
     let (Some(a), Some(b)) = (operand(l), operand(r)) else {
-        return Err(operand_error(symbol, l, r, op_span, l_span, r_span));
+        return Err(super::ops::operand_error(symbol, l, r, op_span, l_span, r_span));
     };
     finish(build::binary(f, a, b, op_span)?)
 }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use super::arrays;
 use super::value::Value;
 use crate::diag::{Code, Diag};
+pub use crate::exec::pyfloat::{py_float_floordiv, py_float_mod};
 use crate::syntax::ast::{BinaryOp, CompareOp, UnaryOp};
 use crate::syntax::Span;
 
@@ -129,47 +130,6 @@ fn float_binary(op: BinaryOp, a: f64, b: f64, op_span: Span, l: &Value, r: &Valu
     Ok(Value::Float(v))
 }
 
-/// Python's float `%`: the result takes the sign of the divisor. A zero divisor
-/// gives nan, as NumPy does (only integer division by zero is an error).
-pub fn py_float_mod(a: f64, b: f64) -> f64 {
-    if b == 0.0 {
-        return f64::NAN;
-    }
-    let m = a % b;
-    if m != 0.0 {
-        if (b < 0.0) != (m < 0.0) {
-            m + b
-        } else {
-            m
-        }
-    } else {
-        0.0f64.copysign(b)
-    }
-}
-
-/// Python's float `//` (CPython's `float_floor_div`); a zero divisor gives ±inf or
-/// nan, as NumPy does.
-pub fn py_float_floordiv(a: f64, b: f64) -> f64 {
-    if b == 0.0 {
-        return a / b;
-    }
-    let m = a % b;
-    let mut div = (a - m) / b;
-    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
-        div -= 1.0;
-    }
-    if div != 0.0 {
-        let floor = div.floor();
-        if div - floor > 0.5 {
-            floor + 1.0
-        } else {
-            floor
-        }
-    } else {
-        0.0f64.copysign(a / b)
-    }
-}
-
 fn matmul_on_scalars(span: Span) -> Diag {
     Diag::new(Code::Type, span, "`@` multiplies matrices, not scalars", "matrix product of scalars")
         .with_help("use `*` for scalars")
@@ -191,15 +151,20 @@ fn sequence_binary(op: BinaryOp, l: &Value, r: &Value, op_span: Span, l_span: Sp
             check_repeat_size(t.len(), n, op_span)?;
             Ok(Value::tuple(t.iter().cloned().cycle().take(t.len() * n).collect()))
         }
-        _ => Err(Diag::new(
-            Code::Type,
-            op_span,
-            format!("unsupported operand types for `{}`: {} and {}", op.symbol(), l.type_name(), r.type_name()),
-            format!("{} {} {}", l.type_name(), op.symbol(), r.type_name()),
-        )
-        .with_label(l_span, format!("this is {}", l.described()))
-        .with_label(r_span, format!("this is {}", r.described()))),
+        _ => Err(operand_error(op.symbol(), l, r, op_span, l_span, r_span)),
     }
+}
+
+/// `darr::type` for an operator applied to kinds of values it does not take.
+pub fn operand_error(symbol: &str, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Diag {
+    Diag::new(
+        Code::Type,
+        op_span,
+        format!("unsupported operand types for `{symbol}`: {} and {}", l.type_name(), r.type_name()),
+        format!("{} {symbol} {}", l.type_name(), r.type_name()),
+    )
+    .with_label(l_span, format!("this is {}", l.described()))
+    .with_label(r_span, format!("this is {}", r.described()))
 }
 
 fn check_repeat_size(len: usize, n: usize, span: Span) -> Result<()> {
