@@ -21,7 +21,7 @@ fn sources(dir: &str) -> Vec<(String, String)> {
     out
 }
 
-fn uses_of<'a>(text: &'a str) -> impl Iterator<Item = &'a str> {
+fn uses_of(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.starts_with("//")).filter(|l| l.contains("crate::"))
 }
 
