@@ -5,6 +5,7 @@
 mod args;
 mod convert;
 mod creation;
+mod linalg;
 mod math;
 mod random;
 mod reduce;
@@ -95,6 +96,8 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     random::register(&mut r);
     r.group("Shape and layout");
     shape::register(&mut r);
+    r.group("Linear algebra");
+    linalg::register(&mut r);
     r
 });
 

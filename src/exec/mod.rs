@@ -3,8 +3,10 @@
 //! inputs, so intermediate values are freed as soon as nothing refers to them.
 
 mod create;
+pub mod dense;
 mod elementwise;
 mod index;
+mod matmul;
 pub mod pyfloat;
 mod reduce;
 pub mod sum;
@@ -63,6 +65,7 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
             view::concat(&parts, *axis)
         }
         Op::Scan { f, input, axis } => reduce::scan(*f, &evaluate(input)?, *axis, node.dtype),
+        Op::MatMul { lhs, rhs } => matmul::matmul(&evaluate(lhs)?, &evaluate(rhs)?, &node.shape),
     })
 }
 

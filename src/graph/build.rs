@@ -248,3 +248,49 @@ pub fn broadcast_to(a: &Array, shape: Shape, span: Span) -> Result<Array, Diag> 
         _ => Err(shape_error(span, "cannot broadcast", &a.shape, &shape)),
     }
 }
+
+/// `a @ b` with NumPy's `matmul` rules: 1-D operands act as a row (left) or a
+/// column (right) and their axis is dropped from the result; leading axes are
+/// batch axes and broadcast.
+pub fn matmul(a: &Array, b: &Array, span: Span) -> Result<Array, Diag> {
+    if a.ndim() == 0 || b.ndim() == 0 {
+        return Err(Diag::new(
+            Code::Shape,
+            span,
+            "matrix products need operands with at least one dimension",
+            format!("shapes {} and {}", shape::show(&a.shape), shape::show(&b.shape)),
+        )
+        .with_help("use `*` to multiply by a scalar"));
+    }
+    let (k_a, n) = match a.ndim() {
+        1 => (a.shape[0], None),
+        d => (a.shape[d - 1], Some(a.shape[d - 2])),
+    };
+    let (k_b, m) = match b.ndim() {
+        1 => (b.shape[0], None),
+        d => (b.shape[d - 2], Some(b.shape[d - 1])),
+    };
+    if k_a != k_b {
+        return Err(Diag::new(
+            Code::Shape,
+            span,
+            format!(
+                "matmul: shapes {} and {} do not align: {k_a} (last axis of the left) != {k_b} ({} of the right)",
+                shape::show(&a.shape),
+                shape::show(&b.shape),
+                if b.ndim() == 1 { "its only axis" } else { "second-to-last axis" }
+            ),
+            format!("shapes {} and {}", shape::show(&a.shape), shape::show(&b.shape)),
+        ));
+    }
+    let batch_a = &a.shape[..a.ndim().saturating_sub(2)];
+    let batch_b = &b.shape[..b.ndim().saturating_sub(2)];
+    let mut out = broadcast(batch_a, batch_b)
+        .ok_or_else(|| shape_error(span, "matmul batch axes could not be broadcast together", &a.shape, &b.shape))?;
+    out.extend(n);
+    out.extend(m);
+    let promoted = DType::promote(a.dtype, b.dtype);
+    let dtype = if promoted == DType::Bool { DType::Int64 } else { promoted };
+    let (lhs, rhs) = (cast(a, dtype, span), cast(b, dtype, span));
+    Ok(Node::new(Op::MatMul { lhs, rhs }, out, dtype, span))
+}

@@ -217,6 +217,12 @@ pub enum Op {
         inputs: Vec<Array>,
         axis: usize,
     },
+    /// NumPy `matmul`: both operands already cast to the node's dtype; 1-D operands
+    /// are a row (left) or a column (right) whose axis the result drops.
+    MatMul {
+        lhs: Array,
+        rhs: Array,
+    },
     Scan {
         f: ScanFn,
         input: Array,
@@ -314,6 +320,7 @@ impl Op {
             Op::SetMask { input, mask, value } => vec![input.clone(), mask.clone(), value.clone()],
             Op::SetTake { input, index, value, .. } => vec![input.clone(), index.clone(), value.clone()],
             Op::Concat { inputs, .. } => inputs.clone(),
+            Op::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
         }
     }
 
@@ -342,6 +349,7 @@ impl Op {
             Op::SetMask { .. } => "update where mask".into(),
             Op::SetTake { .. } => "update at indices".into(),
             Op::Concat { axis, .. } => format!("concatenate along axis {axis}"),
+            Op::MatMul { .. } => "matmul".into(),
             Op::Scan { f, axis, .. } => format!("{f:?} along axis {axis}").to_lowercase(),
         }
     }

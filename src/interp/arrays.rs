@@ -104,8 +104,8 @@ pub fn compare_fn(op: CompareOp) -> BinaryFn {
 /// `l op r` where at least one side is an array.
 pub fn binary(op: BinaryOp, l: &Value, r: &Value, op_span: Span, l_span: Span, r_span: Span) -> Result<Value> {
     let Some(f) = binary_fn(op) else {
-        return Err(Diag::new(Code::Type, op_span, "matrix products (`@`) are not available yet", "matrix product")
-            .with_help("linear algebra arrives with its own milestone"));
+        let (a, b) = (to_array(l, l_span)?, to_array(r, r_span)?);
+        return finish(build::matmul(&a, &b, op_span)?);
     };
     elementwise(f, op.symbol(), l, r, op_span, l_span, r_span)
 }
