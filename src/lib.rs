@@ -10,6 +10,7 @@ pub mod diag;
 pub mod exec;
 pub mod graph;
 pub mod interp;
+pub mod io;
 mod session;
 pub mod syntax;
 

@@ -5,6 +5,7 @@
 mod args;
 mod convert;
 mod creation;
+mod files;
 mod linalg;
 mod math;
 mod random;
@@ -98,6 +99,8 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     shape::register(&mut r);
     r.group("Linear algebra");
     linalg::register(&mut r);
+    r.group("Input and output");
+    files::register(&mut r);
     r
 });
 

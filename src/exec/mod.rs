@@ -14,6 +14,11 @@ mod view;
 
 pub use create::permutation;
 
+/// Applies a view to computed data (for readers that store data transposed).
+pub fn view_apply(data: &ArrayData, view: &crate::graph::View) -> ArrayData {
+    view::apply(data, view)
+}
+
 use crate::diag::{Code, Diag};
 use crate::graph::node::State;
 use crate::graph::{Array, ArrayData, Op};
