@@ -14,6 +14,7 @@ mod scalar;
 mod shape;
 mod signature;
 mod sorting;
+mod stencils;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -99,6 +100,8 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     shape::register(&mut r);
     r.group("Linear algebra");
     linalg::register(&mut r);
+    r.group("Stencils");
+    stencils::register(&mut r);
     r.group("Input and output");
     files::register(&mut r);
     r
