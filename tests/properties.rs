@@ -168,3 +168,47 @@ fn random_expressions_match_a_reference_evaluation() {
         }
     }
 }
+
+/// Matrix products with random sizes (including 0 and 1), transposed operands and
+/// 1-D operands match ndarray's own `dot`.
+#[test]
+fn random_matrix_products_match_a_reference() {
+    let mut rng = Rng(0xD0_7D07_5EED);
+    for i in 0..200 {
+        let (m, k, n) = (rng.below(5), rng.below(5), rng.below(5));
+        let a = random_array(&mut rng, &[m, k]);
+        let b = random_array(&mut rng, &[k, n]);
+        // Give darr each operand either as is or as the transpose of its transpose,
+        // which is a strided (Fortran-ordered) view.
+        let (ta, tb) = (rng.below(2) == 1, rng.below(2) == 1);
+        let operand = |x: &ArrayD<f64>, t: bool| {
+            if t {
+                format!("{}.T", literal(&x.t().as_standard_layout().to_owned()))
+            } else {
+                literal(x)
+            }
+        };
+        let a2 = a.clone().into_dimensionality::<ndarray::Ix2>().unwrap();
+        let b2 = b.clone().into_dimensionality::<ndarray::Ix2>().unwrap();
+        let (expr, want) = match rng.below(3) {
+            0 => (format!("{} @ {}", operand(&a, ta), operand(&b, tb)), a2.dot(&b2).into_dyn()),
+            1 if k > 0 => {
+                let v = random_array(&mut rng, &[k]);
+                let v1 = v.clone().into_dimensionality::<ndarray::Ix1>().unwrap();
+                (format!("{} @ {}", operand(&a, ta), literal(&v)), a2.dot(&v1).into_dyn())
+            }
+            _ => {
+                let v = random_array(&mut rng, &[m]);
+                let v1 = v.clone().into_dimensionality::<ndarray::Ix1>().unwrap();
+                (format!("{} @ {}", literal(&v), operand(&a, ta)), v1.dot(&a2).into_dyn())
+            }
+        };
+        let src = format!("r = {expr}\nprint(r.shape)\nfor v in ravel(r) {{ print(float(v)) }}\n");
+        let output = run(&src);
+        let mut lines = output.lines();
+        assert_eq!(lines.next(), Some(shape_text(want.shape()).as_str()), "case {i}: shape\n{src}");
+        for (g, w) in lines.map(|l| l.parse::<f64>().unwrap()).zip(want.iter()) {
+            assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "case {i}: {g} != {w}\n{src}");
+        }
+    }
+}

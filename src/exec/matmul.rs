@@ -1,44 +1,103 @@
-//! Matrix products: a GEMM per pair of matrices (ndarray's, backed by the
-//! `matrixmultiply` kernels) for floats, a plain loop for ints.
+//! Matrix products. Floats go to the `gemm` crate (a BLAS-class, multi-threaded
+//! GEMM) straight from the operands' memory with their strides, so transposed
+//! operands cost no copy; ints use a plain loop.
 
-use ndarray::{s, Array2, ArrayView2, Axis, Ix2, IxDyn};
+use ndarray::{s, Array2, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn};
 
 use crate::graph::{ArrayData, Elem, Nd};
 use crate::with_dtype;
 
-/// Views an operand as a stack of matrices `(batch, rows, cols)`; a 1-D left operand
-/// is a row, a 1-D right operand a column.
-fn as_batch<T: Elem>(a: &Nd<T>, right: bool, batch_shape: &[usize]) -> Vec<Array2<T>> {
-    let a = match (a.ndim(), right) {
+/// The operand with a 1-D left operand as a row and a 1-D right operand as a column.
+fn as_matrix<T: Elem>(a: &Nd<T>, right: bool) -> ArrayViewD<'_, T> {
+    match (a.ndim(), right) {
         (1, false) => a.view().insert_axis(Axis(0)).into_dyn(),
         (1, true) => a.view().insert_axis(Axis(1)).into_dyn(),
         _ => a.view(),
-    };
-    let core = &a.shape()[a.ndim() - 2..];
-    let mut full = batch_shape.to_vec();
-    full.extend_from_slice(core);
-    let b = a.broadcast(IxDyn(&full)).expect("batch axes broadcast at build");
-    let count: usize = batch_shape.iter().product();
-    let flat = b
-        .as_standard_layout()
-        .into_owned()
-        .into_shape_with_order(IxDyn(&[count, core[0], core[1]]))
-        .expect("same size");
-    (0..count).map(|i| flat.index_axis(Axis(0), i).into_dimensionality::<Ix2>().expect("2-D").to_owned()).collect()
+    }
 }
 
-fn product<T: Elem + std::ops::Add<Output = T> + std::ops::Mul<Output = T>>(
-    x: ArrayView2<T>,
-    y: ArrayView2<T>,
-) -> Array2<T> {
+/// The shape `batch + (rows, cols)` the operand is broadcast to.
+fn batched_shape<T>(a: &ArrayViewD<'_, T>, batch_shape: &[usize]) -> Vec<usize> {
+    let mut full = batch_shape.to_vec();
+    full.extend_from_slice(&a.shape()[a.ndim() - 2..]);
+    full
+}
+
+/// The `i`-th matrix (in C order of the batch index) of a batched view.
+fn matrix_at<'a, T>(v: &ArrayViewD<'a, T>, batch_shape: &[usize], mut i: usize) -> ArrayView2<'a, T> {
+    let mut position = vec![0; batch_shape.len()];
+    for (p, &d) in position.iter_mut().zip(batch_shape).rev() {
+        *p = i % d;
+        i /= d;
+    }
+    let mut m = v.clone();
+    for p in position {
+        m = m.index_axis_move(Axis(0), p);
+    }
+    m.into_dimensionality::<Ix2>().expect("2-D")
+}
+
+/// `out = x @ y` (row-major `out`) with the `gemm` kernels.
+fn gemm_into<T: Elem>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one: T, zero: T) {
+    let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        out.iter_mut().for_each(|v| *v = zero);
+        return;
+    }
+    let (xs, ys) = (x.strides(), y.strides());
+    // SAFETY: the pointers and strides come from live ndarray views of the stated
+    // shapes, `out` holds exactly m * n elements written row-major, and `T` is f32
+    // or f64 (the only callers), which `gemm` supports.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            x.as_ptr(),
+            xs[1],
+            xs[0],
+            y.as_ptr(),
+            ys[1],
+            ys[0],
+            zero,
+            one,
+            false,
+            false,
+            false,
+            gemm::Parallelism::Rayon(0),
+        );
+    }
+}
+
+fn float_matmul<T: Elem>(a: &Nd<T>, b: &Nd<T>, batch_shape: &[usize], out_shape: &[usize], one: T, zero: T) -> Nd<T> {
+    let (am, bm) = (as_matrix(a, false), as_matrix(b, true));
+    let av = am.broadcast(IxDyn(&batched_shape(&am, batch_shape))).expect("batch axes broadcast at build");
+    let bv = bm.broadcast(IxDyn(&batched_shape(&bm, batch_shape))).expect("batch axes broadcast at build");
+    let count: usize = batch_shape.iter().product();
+    let block = am.shape()[am.ndim() - 2] * bm.shape()[bm.ndim() - 1];
+    let mut data = vec![zero; count * block];
+    for i in 0..count {
+        let (x, y) = (matrix_at(&av, batch_shape, i), matrix_at(&bv, batch_shape, i));
+        gemm_into(&x, &y, &mut data[i * block..(i + 1) * block], one, zero);
+    }
+    Nd::from_shape_vec(IxDyn(out_shape), data).expect("matmul shape")
+}
+
+fn int_product(x: ArrayView2<i64>, y: ArrayView2<i64>) -> Array2<i64> {
     let (n, k, m) = (x.nrows(), x.ncols(), y.ncols());
-    let mut out = Array2::<T>::from_elem((n, m), T::default());
+    let mut out = Array2::<i64>::zeros((n, m));
     for i in 0..n {
         for p in 0..k {
             let xv = x[[i, p]];
-            let row = y.slice(s![p, ..]);
-            for (o, &yv) in out.slice_mut(s![i, ..]).iter_mut().zip(row.iter()) {
-                *o = *o + xv * yv;
+            for (o, &yv) in out.slice_mut(s![i, ..]).iter_mut().zip(y.slice(s![p, ..]).iter()) {
+                *o = o.wrapping_add(xv.wrapping_mul(yv));
             }
         }
     }
@@ -46,41 +105,22 @@ fn product<T: Elem + std::ops::Add<Output = T> + std::ops::Mul<Output = T>>(
 }
 
 pub fn matmul(lhs: &ArrayData, rhs: &ArrayData, out_shape: &[usize]) -> ArrayData {
-    let a_core = if lhs.shape().len() == 1 { 1 } else { 2 };
-    let b_core = if rhs.shape().len() == 1 { 1 } else { 2 };
-    let batch_len = out_shape.len() - usize::from(a_core == 2) - usize::from(b_core == 2);
-    let batch_shape = &out_shape[..batch_len];
-    let run = |data: Vec<f64>| ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), data).expect("matmul shape"));
+    let core = usize::from(lhs.shape().len() > 1) + usize::from(rhs.shape().len() > 1);
+    let batch_shape = &out_shape[..out_shape.len() - core];
     match (lhs, rhs) {
-        (ArrayData::F64(a), ArrayData::F64(b)) => {
-            let (xs, ys) = (as_batch(a, false, batch_shape), as_batch(b, true, batch_shape));
-            let mut data = Vec::new();
-            for (x, y) in xs.iter().zip(&ys) {
-                let mut c = Array2::<f64>::zeros((x.nrows(), y.ncols()));
-                ndarray::linalg::general_mat_mul(1.0, x, y, 0.0, &mut c);
-                data.extend(c.iter().copied());
-            }
-            run(data)
-        }
-        (ArrayData::F32(a), ArrayData::F32(b)) => {
-            let (xs, ys) = (as_batch(a, false, batch_shape), as_batch(b, true, batch_shape));
-            let mut data = Vec::new();
-            for (x, y) in xs.iter().zip(&ys) {
-                let mut c = Array2::<f32>::zeros((x.nrows(), y.ncols()));
-                ndarray::linalg::general_mat_mul(1.0, x, y, 0.0, &mut c);
-                data.extend(c.iter().copied());
-            }
-            ArrayData::F32(Nd::from_shape_vec(IxDyn(out_shape), data).expect("matmul shape"))
-        }
+        (ArrayData::F64(a), ArrayData::F64(b)) => ArrayData::F64(float_matmul(a, b, batch_shape, out_shape, 1.0, 0.0)),
+        (ArrayData::F32(a), ArrayData::F32(b)) => ArrayData::F32(float_matmul(a, b, batch_shape, out_shape, 1.0, 0.0)),
         _ => with_dtype!(lhs.dtype(), T => {
             let (a, b) = (i64::cast_from(lhs), i64::cast_from(rhs));
-            let (xs, ys) = (as_batch(&a, false, batch_shape), as_batch(&b, true, batch_shape));
+            let (am, bm) = (as_matrix(&a, false), as_matrix(&b, true));
+            let av = am.broadcast(IxDyn(&batched_shape(&am, batch_shape))).expect("batch axes broadcast at build");
+            let bv = bm.broadcast(IxDyn(&batched_shape(&bm, batch_shape))).expect("batch axes broadcast at build");
             let mut data: Vec<i64> = Vec::new();
-            for (x, y) in xs.iter().zip(&ys) {
-                data.extend(product(x.view(), y.view()).iter().copied());
+            for i in 0..batch_shape.iter().product::<usize>() {
+                let (x, y) = (matrix_at(&av, batch_shape, i), matrix_at(&bv, batch_shape, i));
+                data.extend(int_product(x, y).iter().copied());
             }
-            let out = ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), data).expect("matmul shape"));
-            out.cast(T::DTYPE)
+            ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), data).expect("matmul shape")).cast(T::DTYPE)
         }),
     }
 }
