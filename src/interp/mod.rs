@@ -112,13 +112,8 @@ impl Interp {
         Ok(())
     }
 
-    /// The names of the modules imported so far (for `:reset` and completion).
-    pub fn loaded_modules(&self) -> impl Iterator<Item = &Rc<Module>> {
-        self.modules.values()
-    }
-
-    /// Forgets modules imported since `keep` was taken, so a failed REPL input
-    /// leaves no half-run module behind.
+    /// The modules imported so far, by key; with [`Interp::retain_modules`], a
+    /// failed REPL input can forget the modules it imported.
     pub fn module_keys(&self) -> Vec<String> {
         self.modules.keys().cloned().collect()
     }
@@ -132,6 +127,8 @@ impl Interp {
         self.modules.clear();
     }
 
+    /// Forgets every module not in `keep`, so a failed REPL input leaves no
+    /// half-run module behind.
     pub fn retain_modules(&mut self, keep: &[String]) {
         self.modules.retain(|k, _| keep.contains(k));
         self.loading.clear();
