@@ -78,11 +78,10 @@ fn io_error(span: crate::syntax::Span, message: String) -> Box<crate::interp::Un
     Diag::new(Code::Io, span, message, "in this call").into()
 }
 
-fn save(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
+fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let path = path_arg(&mut args, 0)?;
     let a = array(&mut args, 1)?;
     let data = arrays::force(&a, args.span(1))?;
-    let _ = ctx;
     io::npy::save(&path, &data).map_err(|e| io_error(args.call_span, e))?;
     Ok(Value::None)
 }

@@ -216,16 +216,13 @@ pub fn update(a: &Array, args: &[(IndexArg, Span)], value: &Array, span: Span) -
             let value = region_shape(&r.shape)?;
             Ok(Node::new(Op::SetSlice { input: a.clone(), elems: r.elems, value }, a.shape.clone(), a.dtype, span))
         }
-        Some(advanced) if !is_whole(&r.elems, &a.shape) => {
-            let _ = advanced;
-            Err(Diag::new(
-                Code::Index,
-                span,
-                "assignment through an array index combined with other indices is not supported",
-                "mixed indexing",
-            )
-            .with_help("assign to `a[idx]` or `a[mask]` alone"))
-        }
+        Some(_) if !is_whole(&r.elems, &a.shape) => Err(Diag::new(
+            Code::Index,
+            span,
+            "assignment through an array index combined with other indices is not supported",
+            "mixed indexing",
+        )
+        .with_help("assign to `a[idx]` or `a[mask]` alone")),
         Some(Advanced::Take { axis, index }) => {
             let mut region = a.shape.clone();
             region[axis] = index.size();
