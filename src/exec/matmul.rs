@@ -37,8 +37,113 @@ fn matrix_at<'a, T>(v: &ArrayViewD<'a, T>, batch_shape: &[usize], mut i: usize) 
     m.into_dimensionality::<Ix2>().expect("2-D")
 }
 
+/// `out = x @ y` (row-major `out`) with the system OpenBLAS, for operands whose
+/// rows or columns are contiguous (others take the `gemm` path).
+#[cfg(feature = "openblas")]
+fn blas_into<T: Elem>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T]) -> bool {
+    use std::any::TypeId;
+    // CBLAS: row major = 101; no transpose = 111, transpose = 112.
+    extern "C" {
+        fn cblas_dgemm(
+            layout: i32,
+            ta: i32,
+            tb: i32,
+            m: i32,
+            n: i32,
+            k: i32,
+            alpha: f64,
+            a: *const f64,
+            lda: i32,
+            b: *const f64,
+            ldb: i32,
+            beta: f64,
+            c: *mut f64,
+            ldc: i32,
+        );
+        fn cblas_sgemm(
+            layout: i32,
+            ta: i32,
+            tb: i32,
+            m: i32,
+            n: i32,
+            k: i32,
+            alpha: f32,
+            a: *const f32,
+            lda: i32,
+            b: *const f32,
+            ldb: i32,
+            beta: f32,
+            c: *mut f32,
+            ldc: i32,
+        );
+    }
+    // A matrix BLAS can read in place: rows contiguous (no transpose) or columns
+    // contiguous (transpose), and its leading dimension.
+    fn layout<T>(v: &ArrayView2<T>) -> Option<(i32, i32)> {
+        let (r, c) = (v.strides()[0], v.strides()[1]);
+        if c == 1 && r >= v.ncols().max(1) as isize {
+            Some((111, r as i32))
+        } else if r == 1 && c >= v.nrows().max(1) as isize {
+            Some((112, c as i32))
+        } else {
+            None
+        }
+    }
+    let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
+    let (Some((ta, lda)), Some((tb, ldb))) = (layout(x), layout(y)) else { return false };
+    if m == 0 || n == 0 || k == 0 || [m, n, k].iter().any(|&d| d > i32::MAX as usize) {
+        return false;
+    }
+    // SAFETY: the views are live with the stated shapes and strides; `out` holds
+    // m * n elements written row-major with leading dimension n; T is checked below.
+    unsafe {
+        if TypeId::of::<T>() == TypeId::of::<f64>() {
+            cblas_dgemm(
+                101,
+                ta,
+                tb,
+                m as i32,
+                n as i32,
+                k as i32,
+                1.0,
+                x.as_ptr() as *const f64,
+                lda,
+                y.as_ptr() as *const f64,
+                ldb,
+                0.0,
+                out.as_mut_ptr() as *mut f64,
+                n as i32,
+            );
+        } else if TypeId::of::<T>() == TypeId::of::<f32>() {
+            cblas_sgemm(
+                101,
+                ta,
+                tb,
+                m as i32,
+                n as i32,
+                k as i32,
+                1.0,
+                x.as_ptr() as *const f32,
+                lda,
+                y.as_ptr() as *const f32,
+                ldb,
+                0.0,
+                out.as_mut_ptr() as *mut f32,
+                n as i32,
+            );
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
 /// `out = x @ y` (row-major `out`) with the `gemm` kernels.
 fn gemm_into<T: Elem>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one: T, zero: T) {
+    #[cfg(feature = "openblas")]
+    if blas_into(x, y, out) {
+        return;
+    }
     let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
     if m == 0 || n == 0 {
         return;
