@@ -119,3 +119,22 @@ pub fn all() -> &'static [Builtin] {
 }
 
 pub(crate) use args::bind;
+
+/// The builtin reference in Markdown (`docs/builtins.md`), generated from the
+/// registry so the documentation cannot drift from what calls accept.
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Builtin reference\n\nGenerated from the builtin registry (`src/builtins/`); \
+         `tests/docs.rs` fails when this file is out of date (regenerate with \
+         `DARR_BLESS=1 cargo test --test docs`). The REPL's `:help NAME` shows the same text.\n",
+    );
+    let mut group = "";
+    for b in all() {
+        if b.group != group {
+            group = b.group;
+            out.push_str(&format!("\n## {group}\n\n"));
+        }
+        out.push_str(&format!("- `{}` — {}\n", b.signature, b.doc));
+    }
+    out
+}

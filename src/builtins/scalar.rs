@@ -29,7 +29,7 @@ pub fn register(r: &mut Registry) {
     r.function("bool(x=false)", "The truth value of `x` (section 2.1).", bool_);
     r.function(
         "type(x)",
-        "The kind of `x` as a string: \"int\", \"float\", \"bool\", \"str\", \"none\", \"tuple\", \"range\", \"function\" or \"module\".",
+        "The kind of `x` as a string: \"int\", \"float\", \"bool\", \"str\", \"none\", \"tuple\", \"range\", \"array\", \"dtype\", \"function\" or \"module\".",
         type_,
     );
     r.function(
@@ -42,13 +42,13 @@ pub fn register(r: &mut Registry) {
         "The largest element of one array (over `axis`), or the largest of several scalars or of a tuple's items.",
         max,
     );
-    r.function("abs(x)", "The absolute value of a number.", abs);
+    r.function("abs(x)", "The absolute value of a number, or of each element of an array.", abs);
     r.function(
         "round(x, n=none)",
-        "Rounds half to even on the exact binary value, as Python: `round(2.5) == 2`, `round(2.675, 2) == 2.67`. Without `n` the result is an int.",
+        "Rounds half to even on the exact binary value, as Python: `round(2.5) == 2`, `round(2.675, 2) == 2.67`. Without `n` a scalar becomes an int; an array is rounded elementwise to `n` decimals (NumPy's `round`).",
         round,
     );
-    r.function("len(x)", "The number of characters of a string, items of a tuple, or elements of a range.", len);
+    r.function("len(x)", "The number of characters of a string, items of a tuple or elements of a range; the length of an array's first axis.", len);
     r.function(
         "range(start_or_stop, stop=none, step=1)",
         "The integers `start, start+step, ...` below `stop` (above it for a negative step). With one argument, `range(stop)` starts at 0. Lazy: nothing is built until it is iterated.",
