@@ -22,8 +22,12 @@ fn every_example_runs() {
         // Examples may write files (images); they do so in a scratch directory.
         let scratch = std::env::temp_dir().join(format!("darr-example-{}", std::process::id()));
         std::fs::create_dir_all(&scratch).unwrap();
-        let output =
-            Command::new(env!("CARGO_BIN_EXE_darr")).arg(&path).args(&args).current_dir(&scratch).output().expect("run darr");
+        let output = Command::new(env!("CARGO_BIN_EXE_darr"))
+            .arg(&path)
+            .args(&args)
+            .current_dir(&scratch)
+            .output()
+            .expect("run darr");
         assert!(
             output.status.success() && !output.stdout.is_empty(),
             "{} failed:\n{}{}",
