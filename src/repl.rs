@@ -168,6 +168,13 @@ fn print_help(topic: &str) {
         println!("Tab completes keywords, builtins, variables and `module.` members.");
         return;
     }
+    if let Some((module, name)) = topic.split_once('.') {
+        match darr::interp::stdlib::doc(module, name) {
+            Some(text) => println!("{module}.{}", text.replace('\n', "\n    ")),
+            None => println!("no documented function `{name}` in the standard library module `{module}`"),
+        }
+        return;
+    }
     match builtins::lookup(topic) {
         Some(b) => println!("{}\n    {}", b.signature, b.doc),
         None => println!("no builtin named `{topic}`"),

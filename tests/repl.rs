@@ -86,6 +86,8 @@ fn ctrl_c_cancels_input_and_help_describes_builtins() {
     p.exp_string("darr> ").unwrap();
     p.send_line(":help round").unwrap();
     p.exp_string("round(x, n=none)").unwrap();
+    p.send_line(":help stats.zscore").unwrap();
+    p.exp_string("stats.zscore(x, axis=none)").unwrap();
     p.exp_string("darr> ").unwrap();
     p.send_line(":nope").unwrap();
     p.exp_string("unknown command").unwrap();

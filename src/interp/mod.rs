@@ -12,7 +12,7 @@ pub mod format;
 mod modules;
 pub mod ops;
 pub mod resolve;
-mod stdlib;
+pub mod stdlib;
 pub mod value;
 
 use std::collections::HashMap;
