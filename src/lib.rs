@@ -11,6 +11,7 @@ pub mod exec;
 pub mod graph;
 pub mod interp;
 pub mod io;
+pub mod opt;
 mod session;
 pub mod syntax;
 

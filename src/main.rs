@@ -27,19 +27,20 @@ struct Cli {
     /// Parse and check names and arguments; run nothing.
     #[arg(short = 'c', long)]
     check: bool,
-    /// Print each optimized plan to stderr as it is evaluated (arrives with the optimizer).
+    /// Print each plan to standard error as it runs (optimized unless --no-opt).
     #[arg(long)]
     explain: bool,
-    /// Run without optimization passes (arrives with the optimizer).
+    /// Run without optimization passes: every operation computed on its own.
     #[arg(long)]
     no_opt: bool,
-    /// Worker threads per rank (arrives with the parallel executor).
+    /// Worker threads per rank for array kernels (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// How diagnostics are printed on standard error.
     #[arg(long, value_enum, default_value_t = ErrorFormatArg::Human, value_name = "F")]
     error_format: ErrorFormatArg,
-    /// Print a timing summary to stderr when the program ends.
+    /// Print a timing summary to stderr when the program ends: total, optimizer
+    /// time, plans and fused kernels run.
     #[arg(long)]
     time: bool,
     /// The script to run, or `-` to read the program from standard input.
@@ -122,6 +123,14 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         }
     };
     let started = Instant::now();
+    if let Some(n) = cli.threads {
+        if let Err(e) = darr::exec::set_threads(n.max(1)) {
+            eprintln!("Error: darr::usage\n\n  × cannot start {n} worker threads: {e}");
+            return 2;
+        }
+    }
+    darr::opt::set_enabled(!cli.no_opt);
+    darr::exec::set_explain(cli.explain);
     let result = if cli.check {
         session.check_source(&name, &text)
     } else if cli.eval.is_none() && name != "<stdin>" {
@@ -131,9 +140,17 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     };
     session.flush();
     if cli.time {
+        let stats = darr::exec::stats::summary();
         eprintln!(
-            "time: {:.3} s in total (per-stage timings arrive with the optimizer)",
-            started.elapsed().as_secs_f64()
+            "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
+             ({} plans); {} fused kernels run on {} threads",
+            started.elapsed().as_secs_f64(),
+            stats.parse.as_secs_f64(),
+            stats.compute.as_secs_f64(),
+            stats.optimize.as_secs_f64(),
+            stats.plans,
+            stats.kernels,
+            rayon::current_num_threads()
         );
     }
     match result {

@@ -87,8 +87,10 @@ impl Session {
 
     fn run_in_main(&mut self, file: FileId, echo: bool) -> Result<(), Failure> {
         let text = self.interp.sources.get(file).expect("just added").text.clone();
+        let parsing = std::time::Instant::now();
         let program = syntax::parse(&text, file).map_err(Diag::from)?;
         let code = Resolver::new(&self.main.globals).program(&program, echo)?;
+        crate::exec::stats::record_parse(parsing.elapsed());
         self.interp.run(&code, &self.main)?;
         Ok(())
     }

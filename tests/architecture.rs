@@ -35,7 +35,7 @@ fn syntax_depends_on_nothing_else() {
 }
 
 #[test]
-fn graph_and_exec_know_nothing_of_the_ast_or_the_evaluator() {
+fn graph_opt_and_exec_know_nothing_of_the_ast_or_the_evaluator() {
     for dir in ["graph", "exec"] {
         for (file, text) in sources(dir) {
             for line in uses_of(&text) {

@@ -123,7 +123,9 @@ fn arrays_show_a_dim_line_and_vars_show_shapes() {
     p.send_line(":vars").unwrap();
     p.exp_regex(r"a\s+array\s+shape \(2, 3\), dtype int64").unwrap();
     p.send_line(":explain a + 1").unwrap();
-    p.exp_string("add -> (2, 3) int64").unwrap();
+    p.exp_string("add %0, %1 -> (2, 3) int64").unwrap();
+    p.send_line(":explain a * 0.5 + 1").unwrap();
+    p.exp_string("1 fused kernel").unwrap();
     p.send_line(":quit").unwrap();
     p.exp_eof().unwrap();
 }

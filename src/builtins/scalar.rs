@@ -384,7 +384,7 @@ fn eval(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn explain(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let text = match args.take(0).expect("required") {
-        Value::Array(a) => crate::graph::explain::plan(&a),
+        Value::Array(a) => crate::opt::explain(&a),
         other => format!("{} (no plan: not an array)", other.described()),
     };
     Ok(Value::Str(Rc::from(text)))

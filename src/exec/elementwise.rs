@@ -3,7 +3,6 @@
 
 use ndarray::{IxDyn, Zip};
 
-use super::pyfloat::{py_float_floordiv, py_float_mod};
 use crate::graph::{ArrayData, BinaryFn, DType, Elem, Nd, UnaryFn};
 use crate::with_dtype;
 
@@ -138,23 +137,7 @@ fn float_binary<T: Elem>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> 
     if let Some(out) = compare(f, a, b, shape) {
         return out;
     }
-    match f {
-        BinaryFn::Add => float_zip(a, b, shape, |x, y| x + y),
-        BinaryFn::Sub => float_zip(a, b, shape, |x, y| x - y),
-        BinaryFn::Mul => float_zip(a, b, shape, |x, y| x * y),
-        BinaryFn::Div => float_zip(a, b, shape, |x, y| x / y),
-        BinaryFn::FloorDiv => float_zip(a, b, shape, py_float_floordiv),
-        BinaryFn::Mod => float_zip(a, b, shape, py_float_mod),
-        BinaryFn::Pow => float_zip(a, b, shape, f64::powf),
-        BinaryFn::Arctan2 => float_zip(a, b, shape, f64::atan2),
-        BinaryFn::Hypot => float_zip(a, b, shape, f64::hypot),
-        // minimum/maximum propagate nan; fmin/fmax ignore it.
-        BinaryFn::Minimum => float_zip(a, b, shape, |x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.min(y) }),
-        BinaryFn::Maximum => float_zip(a, b, shape, |x, y| if x.is_nan() || y.is_nan() { f64::NAN } else { x.max(y) }),
-        BinaryFn::Fmin => float_zip(a, b, shape, f64::min),
-        BinaryFn::Fmax => float_zip(a, b, shape, f64::max),
-        other => unreachable!("{other:?} does not compute in a float dtype"),
-    }
+    crate::with_float_binary!(f, g => float_zip(a, b, shape, g), _ => unreachable!("{f:?} does not compute in a float dtype"))
 }
 
 fn bool_binary(f: BinaryFn, a: &Nd<bool>, b: &Nd<bool>, shape: &[usize]) -> ArrayData {
@@ -182,70 +165,13 @@ pub fn binary(f: BinaryFn, compute: DType, a: &ArrayData, b: &ArrayData, shape: 
     }
 }
 
-/// The standard normal CDF, through erfc for accuracy in the lower tail.
-pub fn norm_cdf(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-}
-
-/// NumPy's `round(x, decimals)`: scale, round half to even, scale back.
-fn round_decimals(x: f64, decimals: i32) -> f64 {
-    if decimals >= 0 {
-        let scale = 10f64.powi(decimals);
-        (x * scale).round_ties_even() / scale
-    } else {
-        let scale = 10f64.powi(-decimals);
-        (x / scale).round_ties_even() * scale
-    }
-}
-
 /// `g` over every element, computed in f64; generic so each function is inlined.
 fn float_map<T: Elem>(x: &Nd<T>, g: impl Fn(f64) -> f64) -> Nd<T> {
     x.mapv(|v| T::from_f64(g(v.to_f64()))).into_shared()
 }
 
 fn float_unary<T: Elem>(f: UnaryFn, x: &Nd<T>) -> Nd<T> {
-    use UnaryFn::*;
-    match f {
-        Neg => float_map(x, |v| -v),
-        Abs => float_map(x, f64::abs),
-        Sign => float_map(x, |v| {
-            if v.is_nan() {
-                f64::NAN
-            } else if v > 0.0 {
-                1.0
-            } else if v < 0.0 {
-                -1.0
-            } else {
-                0.0
-            }
-        }),
-        Square => float_map(x, |v| v * v),
-        Sqrt => float_map(x, f64::sqrt),
-        Exp => float_map(x, f64::exp),
-        Expm1 => float_map(x, f64::exp_m1),
-        Log => float_map(x, f64::ln),
-        Log1p => float_map(x, f64::ln_1p),
-        Log2 => float_map(x, f64::log2),
-        Log10 => float_map(x, f64::log10),
-        Sin => float_map(x, f64::sin),
-        Cos => float_map(x, f64::cos),
-        Tan => float_map(x, f64::tan),
-        Arcsin => float_map(x, f64::asin),
-        Arccos => float_map(x, f64::acos),
-        Arctan => float_map(x, f64::atan),
-        Sinh => float_map(x, f64::sinh),
-        Cosh => float_map(x, f64::cosh),
-        Tanh => float_map(x, f64::tanh),
-        Floor => float_map(x, f64::floor),
-        Ceil => float_map(x, f64::ceil),
-        Trunc => float_map(x, f64::trunc),
-        Rint => float_map(x, f64::round_ties_even),
-        Erf => float_map(x, libm::erf),
-        NormCdf => float_map(x, norm_cdf),
-        Reciprocal => float_map(x, |v| 1.0 / v),
-        Round(d) => float_map(x, |v| round_decimals(v, d)),
-        BitNot | IsNan | IsInf | IsFinite => unreachable!("handled by the caller"),
-    }
+    crate::with_float_unary!(f, g => float_map(x, g), _ => unreachable!("{f:?} is handled by the caller"))
 }
 
 pub fn unary(f: UnaryFn, a: &ArrayData, out: DType) -> ArrayData {
@@ -283,7 +209,7 @@ fn int_unary(f: UnaryFn, x: i64) -> i64 {
         UnaryFn::Sign => x.signum(),
         UnaryFn::Square => x.wrapping_mul(x),
         UnaryFn::BitNot => !x,
-        UnaryFn::Round(d) if d < 0 => round_decimals(x as f64, d) as i64,
+        UnaryFn::Round(d) if d < 0 => super::floatfns::round_decimals(x as f64, d) as i64,
         _ => x,
     }
 }

@@ -4,13 +4,37 @@
 
 mod create;
 pub mod dense;
-mod elementwise;
+pub(crate) mod elementwise;
+pub mod floatfns;
 mod index;
+mod kernel;
 mod matmul;
 pub mod pyfloat;
 mod reduce;
+mod run;
+pub mod stats;
 pub mod sum;
 mod view;
+
+pub use kernel::CHUNK;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static EXPLAIN: AtomicBool = AtomicBool::new(false);
+
+/// `--explain`: print each plan to standard error as it runs.
+pub fn set_explain(on: bool) {
+    EXPLAIN.store(on, Ordering::Relaxed);
+}
+
+fn explaining() -> bool {
+    EXPLAIN.load(Ordering::Relaxed)
+}
+
+/// `--threads N`: the size of the pool kernels run on (before anything runs).
+pub fn set_threads(n: usize) -> Result<(), String> {
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| e.to_string())
+}
 
 pub use create::permutation;
 
@@ -28,6 +52,9 @@ use crate::graph::{Array, ArrayData, Op};
 pub fn evaluate(node: &Array) -> Result<ArrayData, Diag> {
     if let Some(data) = node.computed() {
         return Ok(data);
+    }
+    if crate::opt::is_region_op(node) {
+        return run::run_plan(node);
     }
     check_memory(node)?;
     let data = {

@@ -50,7 +50,7 @@ pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("out shape")).cast(out)
 }
 
-fn reduce_row<T: Elem>(f: ReduceFn, row: &[T]) -> f64 {
+pub(crate) fn reduce_row<T: Elem>(f: ReduceFn, row: &[T]) -> f64 {
     let values = || row.iter().map(|v| v.to_f64());
     let n = row.len() as f64;
     match f {

@@ -4,7 +4,6 @@
 pub mod build;
 pub mod data;
 pub mod dtype;
-pub mod explain;
 pub mod index;
 pub mod layout;
 pub mod node;

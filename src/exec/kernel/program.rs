@@ -1,0 +1,271 @@
+//! A fused kernel compiled to a register program over chunks: every instruction
+//! runs one tight, monomorphised loop over a chunk of lanes (the float semantics
+//! come from `floatfns`, shared with the per-node kernels), so there is no
+//! dispatch per element. Registers are reused once their value is dead, so a
+//! long expression touches only a few chunk-sized buffers, all in cache.
+
+use std::cell::RefCell;
+
+use super::strided::Source;
+use crate::graph::{BinaryFn, DType, UnaryFn};
+use crate::opt::plan::{KKind, Kernel};
+
+/// Where an instruction reads an operand.
+#[derive(Clone, Copy, Debug)]
+enum Arg {
+    Load(usize),
+    Reg(usize),
+    Const(f64),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Instr {
+    Unary { f: UnaryFn, round: bool, a: Arg, dst: usize },
+    Binary { f: BinaryFn, logical: bool, round: bool, a: Arg, b: Arg, dst: usize },
+    Where { c: Arg, a: Arg, b: Arg, dst: usize },
+    ToF32 { a: Arg, dst: usize },
+    ToBool { a: Arg, dst: usize },
+}
+
+pub struct Program {
+    instrs: Vec<Instr>,
+    registers: usize,
+    /// For each load slot: the kernel input and its views.
+    pub loads: Vec<(usize, Vec<crate::graph::View>)>,
+    result: Arg,
+}
+
+/// One operand of a loop: a chunk of lanes, or one value for all of them.
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    Lanes(&'a [f64]),
+    Value(f64),
+}
+
+thread_local! {
+    /// Chunk buffers for loads and registers, reused across chunks and kernels.
+    static SCRATCH: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Program {
+    pub fn compile(kernel: &Kernel) -> Program {
+        let ops = &kernel.ops;
+        // A conversion to float64 shares its operand's register: liveness is
+        // tracked on the op that owns the register.
+        let mut owner: Vec<usize> = (0..ops.len()).collect();
+        let mut last_use = vec![0usize; ops.len()];
+        for (i, op) in ops.iter().enumerate() {
+            if let KKind::Convert(a) = op.kind {
+                if op.dtype == DType::Float64 {
+                    owner[i] = owner[a];
+                }
+            }
+            for a in operands(&op.kind) {
+                last_use[owner[a]] = i;
+            }
+        }
+        let mut loads = Vec::new();
+        let mut args: Vec<Arg> = Vec::with_capacity(ops.len());
+        let mut instrs = Vec::new();
+        let mut free: Vec<usize> = Vec::new();
+        let mut registers = 0;
+        for (i, op) in ops.iter().enumerate() {
+            let round = op.dtype == DType::Float32;
+            let mut dst = || {
+                free.pop().unwrap_or_else(|| {
+                    registers += 1;
+                    registers - 1
+                })
+            };
+            let arg = match &op.kind {
+                KKind::Load { input, views } => {
+                    loads.push((*input, views.clone()));
+                    Arg::Load(loads.len() - 1)
+                }
+                KKind::Const(v) => Arg::Const(*v),
+                KKind::Unary(f, a) => {
+                    let dst = dst();
+                    instrs.push(Instr::Unary { f: *f, round, a: args[*a], dst });
+                    Arg::Reg(dst)
+                }
+                KKind::Binary(f, compute, a, b) => {
+                    let dst = dst();
+                    let logical = *compute == DType::Bool;
+                    instrs.push(Instr::Binary { f: *f, logical, round, a: args[*a], b: args[*b], dst });
+                    Arg::Reg(dst)
+                }
+                KKind::Where(c, a, b) => {
+                    let dst = dst();
+                    instrs.push(Instr::Where { c: args[*c], a: args[*a], b: args[*b], dst });
+                    Arg::Reg(dst)
+                }
+                // Every lane already holds its value exactly as float64.
+                KKind::Convert(a) if op.dtype == DType::Float64 => args[*a],
+                KKind::Convert(a) => {
+                    let dst = dst();
+                    let a = args[*a];
+                    instrs.push(if op.dtype == DType::Bool {
+                        Instr::ToBool { a, dst }
+                    } else {
+                        Instr::ToF32 { a, dst }
+                    });
+                    Arg::Reg(dst)
+                }
+            };
+            args.push(arg);
+            // Registers whose value nothing later reads are free again.
+            for a in operands(&op.kind) {
+                if let Arg::Reg(r) = args[owner[a]] {
+                    if last_use[owner[a]] == i && !free.contains(&r) {
+                        free.push(r);
+                    }
+                }
+            }
+        }
+        let result = *args.last().expect("a kernel has at least one op");
+        Program { instrs, registers, loads, result }
+    }
+
+    /// Computes lanes `start..start + out.len()` of the kernel into `out`.
+    pub fn run(&self, sources: &[Source], start: usize, out: &mut [f64]) {
+        let len = out.len();
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let needed = self.loads.len() + self.registers;
+            if scratch.len() < needed {
+                scratch.resize_with(needed, Vec::new);
+            }
+            let (gathered, regs) = scratch.split_at_mut(self.loads.len());
+            let mut direct: Vec<Option<&[f64]>> = Vec::with_capacity(sources.len());
+            for (slot, source) in sources.iter().enumerate() {
+                let view = source.contiguous_f64(start, len);
+                if view.is_none() {
+                    let buffer = &mut gathered[slot];
+                    buffer.resize(len, 0.0);
+                    source.gather(start, &mut buffer[..len]);
+                }
+                direct.push(view);
+            }
+            let gathered: &[Vec<f64>] = gathered;
+            let load = |slot: usize| match direct[slot] {
+                Some(lanes) => lanes,
+                None => &gathered[slot][..len],
+            };
+            for instr in &self.instrs {
+                let dst = match *instr {
+                    Instr::Unary { dst, .. }
+                    | Instr::Binary { dst, .. }
+                    | Instr::Where { dst, .. }
+                    | Instr::ToF32 { dst, .. }
+                    | Instr::ToBool { dst, .. } => dst,
+                };
+                let mut lanes = std::mem::take(&mut regs[dst]);
+                lanes.resize(len, 0.0);
+                {
+                    let src = |arg: Arg| match arg {
+                        Arg::Load(slot) => Src::Lanes(load(slot)),
+                        Arg::Reg(r) => Src::Lanes(&regs[r][..len]),
+                        Arg::Const(v) => Src::Value(v),
+                    };
+                    execute(instr, &src, &mut lanes[..len]);
+                }
+                regs[dst] = lanes;
+            }
+            match self.result {
+                Arg::Load(slot) => out.copy_from_slice(load(slot)),
+                Arg::Reg(r) => out.copy_from_slice(&regs[r][..len]),
+                Arg::Const(v) => out.fill(v),
+            }
+        });
+    }
+}
+
+fn operands(kind: &KKind) -> Vec<usize> {
+    match kind {
+        KKind::Load { .. } | KKind::Const(_) => Vec::new(),
+        KKind::Unary(_, a) | KKind::Convert(a) => vec![*a],
+        KKind::Binary(_, _, a, b) => vec![*a, *b],
+        KKind::Where(c, a, b) => vec![*c, *a, *b],
+    }
+}
+
+fn truth(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn round32(v: f64) -> f64 {
+    v as f32 as f64
+}
+
+fn execute<'a>(instr: &Instr, src: &impl Fn(Arg) -> Src<'a>, out: &mut [f64]) {
+    match *instr {
+        Instr::Unary { f, round, a, .. } => {
+            let a = src(a);
+            match f {
+                UnaryFn::IsNan => map1(a, out, |v| truth(v.is_nan())),
+                UnaryFn::IsInf => map1(a, out, |v| truth(v.is_infinite())),
+                UnaryFn::IsFinite => map1(a, out, |v| truth(v.is_finite())),
+                _ => {
+                    crate::with_float_unary!(f, g => if round { map1(a, out, |v| round32(g(v))) } else { map1(a, out, g) },
+                    _ => unreachable!("{f:?} is not fused"))
+                }
+            }
+        }
+        Instr::Binary { f, logical: true, a, b, .. } => {
+            let (a, b) = (src(a), src(b));
+            match f {
+                BinaryFn::BitAnd | BinaryFn::LogicalAnd | BinaryFn::Minimum | BinaryFn::Fmin => {
+                    map2(a, b, out, |x, y| truth(x != 0.0 && y != 0.0))
+                }
+                BinaryFn::BitOr | BinaryFn::LogicalOr | BinaryFn::Maximum | BinaryFn::Fmax => {
+                    map2(a, b, out, |x, y| truth(x != 0.0 || y != 0.0))
+                }
+                BinaryFn::BitXor => map2(a, b, out, |x, y| truth((x != 0.0) != (y != 0.0))),
+                _ => crate::with_float_binary!(f, g => map2(a, b, out, g), _ => unreachable!("{f:?} is not fused")),
+            }
+        }
+        Instr::Binary { f, round, a, b, .. } => {
+            let (a, b) = (src(a), src(b));
+            crate::with_float_binary!(f, g => if round { map2(a, b, out, |x, y| round32(g(x, y))) } else { map2(a, b, out, g) },
+                _ => unreachable!("{f:?} is not fused"))
+        }
+        Instr::Where { c, a, b, .. } => {
+            let (c, a, b) = (src(c), src(a), src(b));
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = if at(c, i) != 0.0 { at(a, i) } else { at(b, i) };
+            }
+        }
+        Instr::ToF32 { a, .. } => map1(src(a), out, round32),
+        Instr::ToBool { a, .. } => map1(src(a), out, |v| truth(v != 0.0)),
+    }
+}
+
+#[inline(always)]
+fn at(s: Src, i: usize) -> f64 {
+    match s {
+        Src::Lanes(x) => x[i],
+        Src::Value(v) => v,
+    }
+}
+
+#[inline(always)]
+fn map1(a: Src, out: &mut [f64], g: impl Fn(f64) -> f64) {
+    match a {
+        Src::Lanes(x) => out.iter_mut().zip(x).for_each(|(o, &v)| *o = g(v)),
+        Src::Value(v) => out.fill(g(v)),
+    }
+}
+
+#[inline(always)]
+fn map2(a: Src, b: Src, out: &mut [f64], g: impl Fn(f64, f64) -> f64) {
+    match (a, b) {
+        (Src::Lanes(x), Src::Lanes(y)) => out.iter_mut().zip(x.iter().zip(y)).for_each(|(o, (&p, &q))| *o = g(p, q)),
+        (Src::Lanes(x), Src::Value(q)) => out.iter_mut().zip(x).for_each(|(o, &p)| *o = g(p, q)),
+        (Src::Value(p), Src::Lanes(y)) => out.iter_mut().zip(y).for_each(|(o, &q)| *o = g(p, q)),
+        (Src::Value(p), Src::Value(q)) => out.fill(g(p, q)),
+    }
+}

@@ -1,0 +1,147 @@
+//! Fused reductions. The reduced axes are iterated innermost, so each output
+//! element reduces one run of lanes: short runs are reduced a whole chunk of rows
+//! at a time; a long run is cut into chunks whose partials are combined. Sums
+//! follow the pairwise tree of `sum::pairwise_sum` exactly (a chunk is a subtree),
+//! so a fused sum equals the unfused one bit for bit, for any thread count.
+
+use ndarray::IxDyn;
+use rayon::prelude::*;
+
+use super::{sources, Program, Source, CHUNK};
+use crate::exec::reduce::reduce_row;
+use crate::exec::sum::pairwise_sum;
+use crate::graph::{ArrayData, DType, Nd, ReduceFn, View};
+use crate::opt::plan::Kernel;
+
+/// Subtrees of a sum at least this long are split between threads.
+const PARALLEL_SUM: usize = 8 * CHUNK;
+
+pub fn run_reduce(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> ArrayData {
+    let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
+    let ndim = kernel.shape.len();
+    let kept: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
+    let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+    let extra = if perm.iter().enumerate().all(|(i, &p)| i == p) { Vec::new() } else { vec![View::Transpose(perm)] };
+    let program = Program::compile(kernel);
+    let sources = sources(&program, inputs, &extra);
+    let inner: usize = axes.iter().map(|&a| kernel.shape[a]).product();
+    let outer: usize = kept.iter().map(|&a| kernel.shape[a]).product();
+    let results: Vec<f64> = if inner == 0 {
+        vec![reduce_row::<f64>(f, &[]); outer]
+    } else if inner > CHUNK || outer == 1 {
+        (0..outer).map(|r| long_row(f, &program, &sources, r * inner, inner)).collect()
+    } else {
+        let rows_per_group = (CHUNK / inner).max(1);
+        let mut results = vec![0.0; outer];
+        results.par_chunks_mut(rows_per_group).enumerate().for_each_init(
+            || vec![0.0f64; rows_per_group * inner],
+            |lanes, (g, rows)| {
+                let lanes = &mut lanes[..rows.len() * inner];
+                program.run(&sources, g * rows_per_group * inner, lanes);
+                for (r, result) in rows.iter_mut().enumerate() {
+                    *result = short_row(f, &lanes[r * inner..(r + 1) * inner]);
+                }
+            },
+        );
+        results
+    };
+    ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("reduction shape")).cast(out)
+}
+
+fn short_row(f: ReduceFn, lanes: &[f64]) -> f64 {
+    match f {
+        ReduceFn::Sum => pairwise_sum(lanes),
+        ReduceFn::Mean => pairwise_sum(lanes) / lanes.len() as f64,
+        _ => reduce_row(f, lanes),
+    }
+}
+
+/// One output element reducing `len` lanes from `start`.
+fn long_row(f: ReduceFn, program: &Program, sources: &[Source], start: usize, len: usize) -> f64 {
+    match f {
+        ReduceFn::Sum => pairwise(program, sources, start, len),
+        ReduceFn::Mean => pairwise(program, sources, start, len) / len as f64,
+        _ => {
+            let chunks = len.div_ceil(CHUNK);
+            let partials: Vec<Partial> = (0..chunks)
+                .into_par_iter()
+                .map_init(
+                    || vec![0.0f64; CHUNK],
+                    |lanes, c| {
+                        let offset = c * CHUNK;
+                        let lanes = &mut lanes[..CHUNK.min(len - offset)];
+                        program.run(sources, start + offset, lanes);
+                        partial(f, lanes, offset)
+                    },
+                )
+                .collect();
+            let total = partials.into_iter().reduce(|a, b| combine(f, a, b)).expect("at least one chunk");
+            match f {
+                ReduceFn::ArgMin | ReduceFn::ArgMax => total.index as f64,
+                _ => total.value,
+            }
+        }
+    }
+}
+
+/// The pairwise sum of lanes `start..start + len`, split exactly as
+/// `pairwise_sum` splits them.
+fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> f64 {
+    if len <= CHUNK {
+        let mut lanes = [0.0f64; CHUNK];
+        let lanes = &mut lanes[..len];
+        program.run(sources, start, lanes);
+        return pairwise_sum(lanes);
+    }
+    let mut half = len / 2;
+    half -= half % 8;
+    if len >= PARALLEL_SUM {
+        let (a, b) = rayon::join(
+            || pairwise(program, sources, start, half),
+            || pairwise(program, sources, start + half, len - half),
+        );
+        a + b
+    } else {
+        pairwise(program, sources, start, half) + pairwise(program, sources, start + half, len - half)
+    }
+}
+
+/// A chunk's share of a reduction: its value, and for arg-reductions the
+/// position (in the whole row) where it was found.
+#[derive(Clone, Copy)]
+struct Partial {
+    value: f64,
+    index: usize,
+}
+
+fn partial(f: ReduceFn, lanes: &[f64], offset: usize) -> Partial {
+    let r = reduce_row(f, lanes);
+    match f {
+        ReduceFn::ArgMin | ReduceFn::ArgMax => Partial { value: lanes[r as usize], index: offset + r as usize },
+        _ => Partial { value: r, index: 0 },
+    }
+}
+
+/// Combines the partials of two neighbouring chunks, `a` before `b`, as one
+/// pass over both would.
+fn combine(f: ReduceFn, a: Partial, b: Partial) -> Partial {
+    let value = |v: f64| Partial { value: v, index: 0 };
+    let either_nan = a.value.is_nan() || b.value.is_nan();
+    match f {
+        ReduceFn::Min => value(if either_nan { f64::NAN } else { a.value.min(b.value) }),
+        ReduceFn::Max => value(if either_nan { f64::NAN } else { a.value.max(b.value) }),
+        // The first nan wins, then the first extreme value.
+        ReduceFn::ArgMin | ReduceFn::ArgMax => {
+            let better = (f == ReduceFn::ArgMin && b.value < a.value) || (f == ReduceFn::ArgMax && b.value > a.value);
+            if !a.value.is_nan() && (b.value.is_nan() || better) {
+                b
+            } else {
+                a
+            }
+        }
+        ReduceFn::All => value(if a.value != 0.0 && b.value != 0.0 { 1.0 } else { 0.0 }),
+        ReduceFn::Any => value(if a.value != 0.0 || b.value != 0.0 { 1.0 } else { 0.0 }),
+        ReduceFn::CountNonzero => value(a.value + b.value),
+        other => unreachable!("{other:?} is not fused"),
+    }
+}

@@ -1,0 +1,272 @@
+//! Reading a kernel input: computed data seen through views, as an offset and
+//! per-axis strides into the data's buffer, so slices, transposes, reshapes of
+//! contiguous data and broadcasts are read in place, never copied.
+
+use crate::graph::{ArrayData, SliceElem, View};
+
+/// The element pointer of one computed array, by dtype.
+#[derive(Clone, Copy)]
+enum Base {
+    Bool(*const bool),
+    I32(*const i32),
+    I64(*const i64),
+    F32(*const f32),
+    F64(*const f64),
+}
+
+pub struct Source {
+    /// Keeps the buffer `base` points into alive.
+    _data: ArrayData,
+    base: Base,
+    /// Offset of the element at index (0, ..., 0), in elements.
+    offset: isize,
+    pub shape: Vec<usize>,
+    strides: Vec<isize>,
+}
+
+// SAFETY: a `Source` only reads, through `base`, a buffer that `_data` keeps alive
+// and that nobody writes while it is shared.
+unsafe impl Send for Source {}
+unsafe impl Sync for Source {}
+
+impl Source {
+    pub fn new(data: &ArrayData) -> Source {
+        let (base, strides) = match data {
+            ArrayData::Bool(a) => (Base::Bool(a.as_ptr()), a.strides().to_vec()),
+            ArrayData::I32(a) => (Base::I32(a.as_ptr()), a.strides().to_vec()),
+            ArrayData::I64(a) => (Base::I64(a.as_ptr()), a.strides().to_vec()),
+            ArrayData::F32(a) => (Base::F32(a.as_ptr()), a.strides().to_vec()),
+            ArrayData::F64(a) => (Base::F64(a.as_ptr()), a.strides().to_vec()),
+        };
+        Source { _data: data.clone(), base, offset: 0, shape: data.shape().to_vec(), strides }
+    }
+
+    /// Applies `view`; false when it cannot be expressed with strides (a reshape
+    /// of data that is not laid out in order).
+    pub fn apply(&mut self, view: &View) -> bool {
+        match view {
+            View::Slice(elems) => self.slice(elems),
+            View::Transpose(perm) => {
+                self.shape = perm.iter().map(|&p| self.shape[p]).collect();
+                self.strides = perm.iter().map(|&p| self.strides[p]).collect();
+            }
+            View::BroadcastTo(target) => {
+                let extra = target.len() - self.shape.len();
+                let mut strides = vec![0isize; extra];
+                for (axis, &stride) in self.strides.iter().enumerate() {
+                    strides.push(if self.shape[axis] == target[extra + axis] { stride } else { 0 });
+                }
+                self.shape = target.clone();
+                self.strides = strides;
+            }
+            View::Reshape(target) => match reshape_strides(&self.shape, &self.strides, target) {
+                Some(strides) => {
+                    self.shape = target.clone();
+                    self.strides = strides;
+                }
+                None => return false,
+            },
+        }
+        true
+    }
+
+    fn slice(&mut self, elems: &[SliceElem]) {
+        let (mut shape, mut strides) = (Vec::new(), Vec::new());
+        let mut axis = 0;
+        for elem in elems {
+            match *elem {
+                SliceElem::Index(i) => {
+                    self.offset += i as isize * self.strides[axis];
+                    axis += 1;
+                }
+                SliceElem::Range { first, count, step } => {
+                    if count > 0 {
+                        self.offset += first as isize * self.strides[axis];
+                    }
+                    shape.push(count);
+                    strides.push(self.strides[axis] * step);
+                    axis += 1;
+                }
+                SliceElem::NewAxis => {
+                    shape.push(1);
+                    strides.push(0);
+                }
+            }
+        }
+        shape.extend_from_slice(&self.shape[axis..]);
+        strides.extend_from_slice(&self.strides[axis..]);
+        self.shape = shape;
+        self.strides = strides;
+    }
+
+    /// The elements `start..start + out.len()` (in C order of `shape`) as
+    /// f64, when they lie in order in a float64 buffer: read without copying.
+    pub fn contiguous_f64(&self, start: usize, len: usize) -> Option<&[f64]> {
+        let Base::F64(ptr) = self.base else { return None };
+        if !self.in_order() {
+            return None;
+        }
+        // SAFETY: the view is in C order with unit stride, so these `len`
+        // elements from `start` are inside the buffer `_data` keeps alive.
+        Some(unsafe { std::slice::from_raw_parts(ptr.offset(self.offset + start as isize), len) })
+    }
+
+    fn in_order(&self) -> bool {
+        let mut expected = 1isize;
+        for (&n, &s) in self.shape.iter().zip(&self.strides).rev() {
+            if n > 1 && s != expected {
+                return false;
+            }
+            expected *= n as isize;
+        }
+        true
+    }
+
+    /// Copies the elements `start..start + out.len()` (in C order of `shape`)
+    /// into `out` as f64.
+    pub fn gather(&self, start: usize, out: &mut [f64]) {
+        match self.base {
+            Base::Bool(p) => self.gather_from(p, start, out, |v: bool| f64::from(u8::from(v))),
+            Base::I32(p) => self.gather_from(p, start, out, f64::from),
+            Base::I64(p) => self.gather_from(p, start, out, |v: i64| v as f64),
+            Base::F32(p) => self.gather_from(p, start, out, f64::from),
+            Base::F64(p) => self.gather_from(p, start, out, |v| v),
+        }
+    }
+
+    fn gather_from<T: Copy>(&self, ptr: *const T, start: usize, out: &mut [f64], to_f64: impl Fn(T) -> f64) {
+        let ndim = self.shape.len();
+        if ndim == 0 {
+            // SAFETY: a 0-d view has one element, at `offset`.
+            let v = to_f64(unsafe { *ptr.offset(self.offset) });
+            out.fill(v);
+            return;
+        }
+        // The multi-index of `start`, and the position it reads.
+        let mut index = vec![0usize; ndim];
+        let mut rest = start;
+        for axis in (0..ndim).rev() {
+            index[axis] = rest % self.shape[axis];
+            rest /= self.shape[axis];
+        }
+        let mut pos: isize =
+            self.offset + index.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+        let last = ndim - 1;
+        let (inner, step) = (self.shape[last], self.strides[last]);
+        let mut done = 0;
+        while done < out.len() {
+            let run = (inner - index[last]).min(out.len() - done);
+            let dst = &mut out[done..done + run];
+            // SAFETY: every position read is `offset + sum(index * stride)` for an
+            // index inside `shape`, which the view guarantees is in the buffer.
+            unsafe {
+                match step {
+                    1 => dst.iter_mut().enumerate().for_each(|(k, d)| *d = to_f64(*ptr.offset(pos + k as isize))),
+                    0 => dst.fill(to_f64(*ptr.offset(pos))),
+                    _ => {
+                        dst.iter_mut().enumerate().for_each(|(k, d)| *d = to_f64(*ptr.offset(pos + k as isize * step)))
+                    }
+                }
+            }
+            done += run;
+            index[last] += run;
+            pos += run as isize * step;
+            // Carry into the outer axes.
+            let mut axis = last;
+            while index[axis] == self.shape[axis] && axis > 0 {
+                pos -= self.shape[axis] as isize * self.strides[axis];
+                index[axis] = 0;
+                axis -= 1;
+                index[axis] += 1;
+                pos += self.strides[axis];
+            }
+        }
+    }
+}
+
+/// Strides that show `shape`/`strides` as `target` without moving data (NumPy's
+/// no-copy reshape), or `None` when the data is not in a compatible order.
+fn reshape_strides(shape: &[usize], strides: &[isize], target: &[usize]) -> Option<Vec<isize>> {
+    if shape.iter().product::<usize>() == 0 {
+        return Some(vec![0; target.len()]);
+    }
+    let (old, old_strides): (Vec<usize>, Vec<isize>) =
+        shape.iter().zip(strides).filter(|(&n, _)| n != 1).map(|(&n, &s)| (n, s)).unzip();
+    let mut out = vec![0isize; target.len()];
+    let (mut oi, mut oj, mut ni, mut nj) = (0, 1, 0, 1);
+    while ni < target.len() && oi < old.len() {
+        let (mut np, mut op) = (target[ni], old[oi]);
+        while np != op {
+            if np < op {
+                np *= *target.get(nj)?;
+                nj += 1;
+            } else {
+                op *= *old.get(oj)?;
+                oj += 1;
+            }
+        }
+        for k in oi..oj - 1 {
+            if old_strides[k] != old[k + 1] as isize * old_strides[k + 1] {
+                return None;
+            }
+        }
+        out[nj - 1] = old_strides[oj - 1];
+        for k in (ni + 1..nj).rev() {
+            out[k - 1] = out[k] * target[k] as isize;
+        }
+        ni = nj;
+        nj += 1;
+        oi = oj;
+        oj += 1;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{ArrayD, IxDyn};
+
+    fn source(shape: &[usize]) -> Source {
+        let n: usize = shape.iter().product();
+        let a = ArrayD::from_shape_vec(IxDyn(shape), (0..n).map(|v| v as f64).collect()).unwrap();
+        Source::new(&ArrayData::F64(a.into_shared()))
+    }
+
+    fn all(s: &Source) -> Vec<f64> {
+        let mut out = vec![0.0; s.shape.iter().product()];
+        s.gather(0, &mut out);
+        out
+    }
+
+    #[test]
+    fn transposes_and_broadcasts_read_in_place() {
+        let mut s = source(&[2, 3]);
+        assert!(s.apply(&View::Transpose(vec![1, 0])));
+        assert_eq!(all(&s), [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
+        let mut b = source(&[3]);
+        assert!(b.apply(&View::BroadcastTo(vec![2, 3])));
+        assert_eq!(all(&b), [0.0, 1.0, 2.0, 0.0, 1.0, 2.0]);
+        let mut part = vec![0.0; 3];
+        b.gather(2, &mut part);
+        assert_eq!(part, [2.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn reshape_needs_compatible_order() {
+        let mut s = source(&[2, 3]);
+        assert!(s.apply(&View::Reshape(vec![3, 2])));
+        assert_eq!(all(&s), [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        let mut t = source(&[2, 3]);
+        assert!(t.apply(&View::Transpose(vec![1, 0])));
+        assert!(!t.apply(&View::Reshape(vec![6])));
+    }
+
+    #[test]
+    fn negative_steps_and_indices() {
+        let mut s = source(&[2, 4]);
+        let elems = vec![SliceElem::Index(1), SliceElem::Range { first: 3, count: 2, step: -2 }];
+        assert!(s.apply(&View::Slice(elems)));
+        assert_eq!(all(&s), [7.0, 5.0]);
+    }
+}

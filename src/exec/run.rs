@@ -1,0 +1,94 @@
+//! Running a plan: its nodes in order, each fused kernel in one parallel pass,
+//! the rest with the per-node kernels. A value is dropped as soon as its last
+//! reader has run, and what a plan computes whole is kept in the graph node it
+//! came from, so nothing is computed twice.
+
+use std::time::Instant;
+
+use super::{elementwise, ensure_fits, evaluate, kernel, reduce, stats, view};
+use crate::diag::{Code, Diag};
+use crate::graph::node::State;
+use crate::graph::{Array, ArrayData};
+use crate::opt::plan::{Expr, Id, Plan};
+use crate::opt::{self, Bindings};
+
+thread_local! {
+    /// How many plans are running on this thread (a leaf's plan runs inside its
+    /// reader's), so compute time is counted once.
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+pub fn run_plan(root: &Array) -> Result<ArrayData, Diag> {
+    let started = Instant::now();
+    DEPTH.with(|d| d.set(d.get() + 1));
+    let result = run_optimized(root);
+    let depth = DEPTH.with(|d| {
+        d.set(d.get() - 1);
+        d.get()
+    });
+    if depth == 0 {
+        stats::record_compute(started.elapsed());
+    }
+    result
+}
+
+fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
+    let started = Instant::now();
+    let (plan, bindings) = opt::optimize(root);
+    stats::record_optimize(started.elapsed());
+    if super::explaining() {
+        eprintln!("{}", opt::render(&plan, Some(&bindings)));
+    }
+    let mut remaining = plan.use_counts();
+    let mut values: Vec<Option<ArrayData>> = vec![None; plan.nodes.len()];
+    for id in plan.live() {
+        let data = compute(&plan, id, &bindings, &values)?;
+        for input in plan.nodes[id].expr.inputs() {
+            remaining[input] -= 1;
+            if remaining[input] == 0 {
+                values[input] = None;
+            }
+        }
+        if !matches!(plan.nodes[id].expr, Expr::Leaf(_)) {
+            if let Some(Some(origin)) = bindings.origins.get(id) {
+                if !origin.is_computed() && origin.shape == data.shape() {
+                    *origin.state.borrow_mut() = State::Done(data.clone());
+                }
+            }
+        }
+        values[id] = Some(data);
+    }
+    Ok(values[plan.root].take().expect("the root was computed"))
+}
+
+fn compute(plan: &Plan, id: Id, bindings: &Bindings, values: &[Option<ArrayData>]) -> Result<ArrayData, Diag> {
+    let node = &plan.nodes[id];
+    let value = |i: Id| values[i].as_ref().expect("inputs run first");
+    if !matches!(node.expr, Expr::Leaf(_) | Expr::View(..)) {
+        let count = node.shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).unwrap_or(usize::MAX);
+        ensure_fits(count, node.dtype.size_bytes(), node.span)?;
+    }
+    let fail = |message: String| Diag::new(Code::Value, node.span, message, "while computing this");
+    let shape = &node.shape;
+    Ok(match &node.expr {
+        Expr::Leaf(k) => return evaluate(&bindings.leaves[*k]),
+        Expr::Const(s) => ArrayData::full(shape, *s, node.dtype),
+        Expr::Unary(f, a) => elementwise::unary(*f, value(*a), node.dtype),
+        Expr::Binary { f, compute, lhs, rhs } => {
+            elementwise::binary(*f, *compute, value(*lhs), value(*rhs), shape).map_err(fail)?
+        }
+        Expr::Where { cond, x, y } => elementwise::select(value(*cond), value(*x), value(*y), shape),
+        Expr::Cast(a) => value(*a).cast(node.dtype),
+        Expr::View(v, a) => view::apply(value(*a), v),
+        Expr::Reduce { f, axes, input } => reduce::reduce(*f, value(*input), axes, shape, node.dtype),
+        Expr::Kernel(k) => {
+            let inputs: Vec<ArrayData> = k.inputs.iter().map(|&i| value(i).clone()).collect();
+            stats::record_kernel();
+            match k.reduce {
+                Some(_) => kernel::run_reduce(k, &inputs, shape, node.dtype),
+                None => kernel::run_map(k, &inputs, node.dtype),
+            }
+        }
+        Expr::Dead => unreachable!("dead nodes are not live"),
+    })
+}

@@ -1,0 +1,47 @@
+//! Counters for `--time`: how long optimization took and how much ran.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+static PARSE_NANOS: AtomicU64 = AtomicU64::new(0);
+static COMPUTE_NANOS: AtomicU64 = AtomicU64::new(0);
+static OPTIMIZE_NANOS: AtomicU64 = AtomicU64::new(0);
+static PLANS: AtomicU64 = AtomicU64::new(0);
+static KERNELS: AtomicU64 = AtomicU64::new(0);
+
+pub fn record_optimize(spent: Duration) {
+    OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
+    PLANS.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn record_parse(spent: Duration) {
+    PARSE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
+}
+
+/// Time spent running plans (outermost plans only; nested ones are inside).
+pub fn record_compute(spent: Duration) {
+    COMPUTE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
+}
+
+pub fn record_kernel() {
+    KERNELS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// What ran so far.
+pub struct Summary {
+    pub parse: Duration,
+    pub compute: Duration,
+    pub optimize: Duration,
+    pub plans: u64,
+    pub kernels: u64,
+}
+
+pub fn summary() -> Summary {
+    Summary {
+        parse: Duration::from_nanos(PARSE_NANOS.load(Ordering::Relaxed)),
+        compute: Duration::from_nanos(COMPUTE_NANOS.load(Ordering::Relaxed)),
+        optimize: Duration::from_nanos(OPTIMIZE_NANOS.load(Ordering::Relaxed)),
+        plans: PLANS.load(Ordering::Relaxed),
+        kernels: KERNELS.load(Ordering::Relaxed),
+    }
+}

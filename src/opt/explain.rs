@@ -1,0 +1,141 @@
+//! `explain(a)`, `--explain` and `:explain`: a plan as text, one node a line in
+//! the order they run, with each fused kernel's program spelled out.
+
+use super::plan::{Expr, KKind, Kernel, Plan};
+use super::Bindings;
+use crate::graph::{shape, Array, DType, SliceElem, View};
+
+/// The plan that computing `root` would run, as optimized (or not) by the
+/// current settings; the plans of its pending leaves follow, indented.
+pub fn explain(root: &Array) -> String {
+    if root.is_computed() {
+        return format!("computed {} {}", shape::show(&root.shape), root.dtype.name());
+    }
+    if !super::is_region_op(root) {
+        let mut out = format!("{} -> {} {}", root.describe(), shape::show(&root.shape), root.dtype.name());
+        nested(&root.inputs(), &mut out);
+        return out;
+    }
+    let (plan, bindings) = super::optimize(root);
+    let mut out = render(&plan, Some(&bindings));
+    let pending: Vec<Array> = bindings.leaves.iter().filter(|l| !l.is_computed()).cloned().collect();
+    nested(&pending, &mut out);
+    out
+}
+
+fn nested(arrays: &[Array], out: &mut String) {
+    for a in arrays.iter().filter(|a| !a.is_computed()) {
+        out.push_str(&format!("\n  plan of {} {}:", shape::show(&a.shape), a.dtype.name()));
+        for line in explain(a).lines() {
+            out.push_str("\n    ");
+            out.push_str(line);
+        }
+    }
+}
+
+/// The text of `plan`; `bindings` name the leaves.
+pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
+    let kernels = plan.live().iter().filter(|&&id| matches!(plan.nodes[id].expr, Expr::Kernel(_))).count();
+    let mut out =
+        format!("plan: {} nodes, {} fused kernel{}", plan.live().len(), kernels, if kernels == 1 { "" } else { "s" });
+    for id in plan.live() {
+        let node = &plan.nodes[id];
+        let result = format!("{} {}", shape::show(&node.shape), node.dtype.name());
+        let args = |ids: Vec<usize>| ids.iter().map(|i| format!("%{i}")).collect::<Vec<_>>().join(", ");
+        let line = match &node.expr {
+            Expr::Leaf(k) => {
+                let what = bindings.map_or_else(|| "array".to_string(), |b| b.leaves[*k].describe());
+                format!("input {k} ({what})")
+            }
+            Expr::Const(s) => format!("const {}", show_scalar(s.to_f64(), node.dtype)),
+            Expr::Unary(f, _) => format!("{} {}", name(&format!("{f:?}")), args(node.expr.inputs())),
+            Expr::Binary { f, .. } => format!("{} {}", name(&format!("{f:?}")), args(node.expr.inputs())),
+            Expr::Where { .. } => format!("where {}", args(node.expr.inputs())),
+            Expr::Cast(_) => format!("cast {}", args(node.expr.inputs())),
+            Expr::View(v, a) => format!("view {} %{a}", show_view(v)),
+            Expr::Reduce { f, axes, input } => {
+                format!("reduce {} over axes {axes:?} of %{input}", name(&format!("{f:?}")))
+            }
+            Expr::Kernel(k) => kernel_header(k, &args(k.inputs.clone())),
+            Expr::Dead => "dead".to_string(),
+        };
+        let mark = if node.materialize && id != plan.root { " (materialized)" } else { "" };
+        out.push_str(&format!("\n%{id} = {line} -> {result}{mark}"));
+        if let Expr::Kernel(k) = &node.expr {
+            for (t, op) in k.ops.iter().enumerate() {
+                out.push_str(&format!("\n    t{t} = {} : {}", kernel_op(&op.kind, &k.inputs), op.dtype.name()));
+            }
+        }
+    }
+    out
+}
+
+fn kernel_header(k: &Kernel, inputs: &str) -> String {
+    let computed = k.ops.iter().filter(|op| !matches!(op.kind, KKind::Load { .. } | KKind::Const(_))).count();
+    let reduce = match &k.reduce {
+        Some((f, axes)) => format!(", then {} over axes {axes:?}", name(&format!("{f:?}"))),
+        None => String::new(),
+    };
+    format!(
+        "kernel({inputs}) over {}: {computed} fused ops{reduce}, one pass in chunks of {} elements",
+        shape::show(&k.shape),
+        crate::exec::CHUNK
+    )
+}
+
+fn kernel_op(kind: &KKind, inputs: &[usize]) -> String {
+    match kind {
+        KKind::Load { input, views } => {
+            let seen: Vec<String> = views.iter().map(show_view).collect();
+            if seen.is_empty() {
+                format!("load %{}", inputs[*input])
+            } else {
+                format!("load %{} via {}", inputs[*input], seen.join(" | "))
+            }
+        }
+        KKind::Const(v) => format!("const {}", show_scalar(*v, DType::Float64)),
+        KKind::Unary(f, a) => format!("{} t{a}", name(&format!("{f:?}"))),
+        KKind::Binary(f, _, a, b) => format!("{} t{a}, t{b}", name(&format!("{f:?}"))),
+        KKind::Where(c, a, b) => format!("where t{c}, t{a}, t{b}"),
+        KKind::Convert(a) => format!("convert t{a}"),
+    }
+}
+
+fn name(debug: &str) -> String {
+    debug.to_lowercase()
+}
+
+fn show_scalar(v: f64, dtype: DType) -> String {
+    match dtype {
+        DType::Bool => (v != 0.0).to_string(),
+        DType::Int32 | DType::Int64 => format!("{}", v as i64),
+        _ if v == v.trunc() && v.abs() < 1e15 => format!("{v:.1}"),
+        _ => format!("{v}"),
+    }
+}
+
+/// A slice the way it is written: `1:-1`, `::2`, `newaxis`, `3`.
+fn show_elem(e: &SliceElem) -> String {
+    match *e {
+        SliceElem::Index(i) => i.to_string(),
+        SliceElem::NewAxis => "newaxis".to_string(),
+        SliceElem::Range { first, count, step } => {
+            let stop = first as isize + step * count as isize;
+            let stop = if stop < 0 { String::new() } else { stop.to_string() };
+            if step == 1 {
+                format!("{first}:{stop}")
+            } else {
+                format!("{first}:{stop}:{step}")
+            }
+        }
+    }
+}
+
+fn show_view(v: &View) -> String {
+    match v {
+        View::Slice(elems) => format!("[{}]", elems.iter().map(show_elem).collect::<Vec<_>>().join(", ")),
+        View::Transpose(p) => format!("transpose {p:?}"),
+        View::Reshape(s) => format!("reshape {}", shape::show(s)),
+        View::BroadcastTo(s) => format!("broadcast {}", shape::show(s)),
+    }
+}

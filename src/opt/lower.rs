@@ -1,0 +1,104 @@
+//! Lowering: the pending graph below an observed node becomes a [`Plan`], plus the
+//! bindings that tie the plan to this particular graph (its leaf arrays and, for
+//! each plan node, the graph node it computes).
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::plan::{Expr, Id, PNode, Plan};
+use crate::graph::node::State;
+use crate::graph::{Array, Node, Op};
+
+/// What a plan reads and writes in the graph it came from.
+pub struct Bindings {
+    /// The arrays behind `Expr::Leaf(k)`.
+    pub leaves: Vec<Array>,
+    /// The graph node each lowered plan node computes (nodes added by passes
+    /// have none).
+    pub origins: Vec<Option<Array>>,
+}
+
+/// True when `node` is computed inside a plan rather than as a leaf of one.
+pub fn is_region_op(node: &Node) -> bool {
+    match &*node.state.borrow() {
+        State::Done(_) => false,
+        State::Pending(op) => matches!(
+            op,
+            Op::Fill(_)
+                | Op::Unary(..)
+                | Op::Binary { .. }
+                | Op::Where { .. }
+                | Op::Cast(_)
+                | Op::View { .. }
+                | Op::Reduce { .. }
+        ),
+    }
+}
+
+pub fn lower(root: &Array) -> (Plan, Bindings) {
+    let mut lowering = Lowering { nodes: Vec::new(), leaves: Vec::new(), origins: Vec::new(), ids: HashMap::new() };
+    let root_id = lowering.visit(root);
+    let leaves = lowering.leaves.iter().map(|l| (l.shape.clone(), l.dtype)).collect();
+    let plan = Plan { nodes: lowering.nodes, root: root_id, leaves };
+    (plan, Bindings { leaves: lowering.leaves, origins: lowering.origins })
+}
+
+struct Lowering {
+    nodes: Vec<PNode>,
+    leaves: Vec<Array>,
+    origins: Vec<Option<Array>>,
+    ids: HashMap<*const Node, Id>,
+}
+
+impl Lowering {
+    fn visit(&mut self, node: &Array) -> Id {
+        let key = Rc::as_ptr(node);
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
+        }
+        // Deep chains of views and operations recurse; grow the stack as needed.
+        let expr = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_of(node));
+        let id = self.nodes.len();
+        self.nodes.push(PNode {
+            expr,
+            shape: node.shape.clone(),
+            dtype: node.dtype,
+            span: node.span,
+            materialize: false,
+        });
+        self.origins.push(Some(node.clone()));
+        self.ids.insert(key, id);
+        id
+    }
+
+    fn expr_of(&mut self, node: &Array) -> Expr {
+        let state = node.state.borrow();
+        let op = match &*state {
+            // A computed 0-d array (a Python scalar operand) is a constant.
+            State::Done(data) if data.shape().is_empty() => {
+                return data.first().map_or_else(|| self.leaf(node), Expr::Const);
+            }
+            State::Done(_) => return self.leaf(node),
+            State::Pending(op) => op,
+        };
+        match op {
+            Op::Fill(value) => {
+                Expr::Const(crate::graph::ArrayData::scalar(*value, node.dtype).first().unwrap_or(*value))
+            }
+            Op::Unary(f, a) => Expr::Unary(*f, self.visit(a)),
+            Op::Binary { f, compute, lhs, rhs } => {
+                Expr::Binary { f: *f, compute: *compute, lhs: self.visit(lhs), rhs: self.visit(rhs) }
+            }
+            Op::Where { cond, x, y } => Expr::Where { cond: self.visit(cond), x: self.visit(x), y: self.visit(y) },
+            Op::Cast(a) => Expr::Cast(self.visit(a)),
+            Op::View { input, view } => Expr::View(view.clone(), self.visit(input)),
+            Op::Reduce { f, input, axes, .. } => Expr::Reduce { f: *f, axes: axes.clone(), input: self.visit(input) },
+            _ => self.leaf(node),
+        }
+    }
+
+    fn leaf(&mut self, node: &Array) -> Expr {
+        self.leaves.push(node.clone());
+        Expr::Leaf(self.leaves.len() - 1)
+    }
+}

@@ -1,0 +1,114 @@
+//! The optimizer: when an array is observed, the pending graph it needs is
+//! lowered to a [`Plan`] and rewritten by an ordered list of passes, run to a
+//! fixed point. Optimized plans are cached by structure, so a loop body that
+//! builds the same graph each iteration is optimized once.
+
+mod const_fold;
+mod cse;
+mod explain;
+mod fuse_map;
+mod fuse_reduce;
+mod fusible;
+mod lower;
+mod materialize;
+pub mod plan;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use explain::{explain, render};
+pub use lower::{is_region_op, lower, Bindings};
+pub use plan::Plan;
+
+use crate::graph::Array;
+
+/// One rewrite of a plan.
+pub trait Pass {
+    fn name(&self) -> &'static str;
+    /// Rewrites `plan` in place; true when anything changed. A pass keeps every
+    /// node's id, shape and dtype: it only replaces what a node computes with
+    /// something equal, or stops using it.
+    fn run(&self, plan: &mut Plan) -> bool;
+}
+
+/// The passes in the order they run. Why this order:
+/// - constant folding first, so CSE compares folded constants;
+/// - CSE before materialization, which counts how many kernels read a value:
+///   two equal expressions must already be one node;
+/// - materialization before map fusion, which ends kernels where it marks;
+/// - map fusion before reduce fusion, which fuses a reduction into a kernel.
+pub fn passes() -> Vec<Box<dyn Pass>> {
+    vec![
+        Box::new(const_fold::ConstFold),
+        Box::new(cse::Cse),
+        Box::new(materialize::Materialize),
+        Box::new(fuse_map::FuseMap),
+        Box::new(fuse_reduce::FuseReduce),
+    ]
+}
+
+/// A pass list that has not settled after this many rounds is stopped (the plan
+/// is correct after any number of rounds; this only bounds the work).
+const MAX_ROUNDS: usize = 8;
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// `--no-opt`: plans run as lowered, one node at a time.
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Runs `passes` over `plan` until none changes anything (at most `MAX_ROUNDS`
+/// rounds).
+pub fn run_passes(plan: &mut Plan, passes: &[Box<dyn Pass>]) {
+    for _ in 0..MAX_ROUNDS {
+        let mut changed = false;
+        for pass in passes {
+            let before: Vec<_> = plan.nodes.iter().map(|n| (n.shape.clone(), n.dtype)).collect();
+            changed |= pass.run(plan);
+            debug_assert!(
+                plan.nodes.iter().zip(&before).all(|(n, (shape, dtype))| n.shape == *shape && n.dtype == *dtype),
+                "pass {} changed a shape or dtype",
+                pass.name()
+            );
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Plans optimized so far, by the text of the plan as lowered.
+const CACHE_CAPACITY: usize = 256;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, Rc<Plan>>> = RefCell::new(HashMap::new());
+}
+
+/// The plan that computes `root`, optimized unless `--no-opt`, with its bindings.
+pub fn optimize(root: &Array) -> (Rc<Plan>, Bindings) {
+    let (mut plan, bindings) = lower(root);
+    if !enabled() {
+        return (Rc::new(plan), bindings);
+    }
+    let key = format!("{plan:?}");
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return (hit, bindings);
+    }
+    run_passes(&mut plan, &passes());
+    let plan = Rc::new(plan);
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, plan.clone());
+    });
+    (plan, bindings)
+}

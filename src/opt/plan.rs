@@ -1,0 +1,179 @@
+//! The optimizer's working form of a graph region: a flat list of nodes in
+//! topological order (every node's inputs have smaller ids), free of `Rc` so that
+//! an optimized plan can be cached and reused with other input arrays.
+//!
+//! A region is what one observation needs of elementwise operations, views,
+//! constants and reductions. Anything else (matmul, gathers, file data, random
+//! numbers) is a *leaf*: computed first, by its own plan, and read as an input.
+
+use crate::graph::{BinaryFn, DType, ReduceFn, Scalar, UnaryFn, View};
+use crate::syntax::Span;
+
+pub type Id = usize;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// The `k`-th input of the plan.
+    Leaf(usize),
+    /// Every element equal to this value (already of the node's dtype).
+    Const(Scalar),
+    Unary(UnaryFn, Id),
+    /// Both operands are first cast to `compute`.
+    Binary {
+        f: BinaryFn,
+        compute: DType,
+        lhs: Id,
+        rhs: Id,
+    },
+    Where {
+        cond: Id,
+        x: Id,
+        y: Id,
+    },
+    Cast(Id),
+    View(View, Id),
+    Reduce {
+        f: ReduceFn,
+        axes: Vec<usize>,
+        input: Id,
+    },
+    /// A fused kernel: many elementwise operations in one pass over memory,
+    /// possibly ending in a reduction.
+    Kernel(Kernel),
+    /// Merged into another node by common-subexpression elimination or absorbed
+    /// into a kernel; nothing refers to it any more.
+    Dead,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PNode {
+    pub expr: Expr,
+    pub shape: Vec<usize>,
+    pub dtype: DType,
+    pub span: Span,
+    /// Must be computed into an array of its own (the root; a value several
+    /// kernels need; a small value that a consumer broadcasts).
+    pub materialize: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub nodes: Vec<PNode>,
+    pub root: Id,
+    /// Shape and dtype of each leaf input.
+    pub leaves: Vec<(Vec<usize>, DType)>,
+}
+
+/// A fused kernel's program: `ops` in order, each reading earlier ones; the last
+/// op is the result. All values travel as f64 lanes; an op's dtype says how its
+/// result is rounded (float32) or read (bool as 0 or 1).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Kernel {
+    /// Plan nodes the kernel reads.
+    pub inputs: Vec<Id>,
+    pub ops: Vec<KOp>,
+    /// The shape the kernel iterates over (its result's shape, or the shape of
+    /// what it reduces).
+    pub shape: Vec<usize>,
+    /// A reduction of the result over these axes, done in the same pass.
+    pub reduce: Option<(ReduceFn, Vec<usize>)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct KOp {
+    pub kind: KKind,
+    pub dtype: DType,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum KKind {
+    /// Kernel input `input`, seen through `views` (applied in order), which end
+    /// in the kernel's shape.
+    Load {
+        input: usize,
+        views: Vec<View>,
+    },
+    Const(f64),
+    Unary(UnaryFn, usize),
+    /// Operands already converted to the compute dtype, given here.
+    Binary(BinaryFn, DType, usize, usize),
+    Where(usize, usize, usize),
+    /// The operand converted to this op's dtype.
+    Convert(usize),
+}
+
+impl Expr {
+    pub fn inputs(&self) -> Vec<Id> {
+        match self {
+            Expr::Leaf(_) | Expr::Const(_) | Expr::Dead => Vec::new(),
+            Expr::Unary(_, a) | Expr::Cast(a) | Expr::View(_, a) => vec![*a],
+            Expr::Reduce { input, .. } => vec![*input],
+            Expr::Binary { lhs, rhs, .. } => vec![*lhs, *rhs],
+            Expr::Where { cond, x, y } => vec![*cond, *x, *y],
+            Expr::Kernel(k) => k.inputs.clone(),
+        }
+    }
+
+    /// Rewrites every input id through `f`.
+    pub fn map_inputs(&mut self, f: impl Fn(Id) -> Id) {
+        match self {
+            Expr::Leaf(_) | Expr::Const(_) | Expr::Dead => {}
+            Expr::Unary(_, a) | Expr::Cast(a) | Expr::View(_, a) => *a = f(*a),
+            Expr::Reduce { input, .. } => *input = f(*input),
+            Expr::Binary { lhs, rhs, .. } => {
+                *lhs = f(*lhs);
+                *rhs = f(*rhs);
+            }
+            Expr::Where { cond, x, y } => {
+                *cond = f(*cond);
+                *x = f(*x);
+                *y = f(*y);
+            }
+            Expr::Kernel(k) => k.inputs.iter_mut().for_each(|i| *i = f(*i)),
+        }
+    }
+
+    /// An elementwise operation (computes something, unlike a view).
+    pub fn is_map(&self) -> bool {
+        matches!(self, Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Cast(_))
+    }
+}
+
+impl Plan {
+    /// How many times each node is read by live nodes (the root counts once).
+    pub fn use_counts(&self) -> Vec<usize> {
+        let mut uses = vec![0; self.nodes.len()];
+        uses[self.root] += 1;
+        for id in self.live() {
+            for input in self.nodes[id].expr.inputs() {
+                uses[input] += 1;
+            }
+        }
+        uses
+    }
+
+    /// The ids reachable from the root, in ascending (topological) order.
+    pub fn live(&self) -> Vec<Id> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = vec![self.root];
+        while let Some(id) = stack.pop() {
+            if !std::mem::replace(&mut seen[id], true) {
+                stack.extend(self.nodes[id].expr.inputs());
+            }
+        }
+        (0..self.nodes.len()).filter(|&i| seen[i]).collect()
+    }
+
+    /// For each live node, the live nodes reading it.
+    pub fn consumers(&self) -> Vec<Vec<Id>> {
+        let mut out = vec![Vec::new(); self.nodes.len()];
+        for id in self.live() {
+            for input in self.nodes[id].expr.inputs() {
+                if !out[input].contains(&id) {
+                    out[input].push(id);
+                }
+            }
+        }
+        out
+    }
+}
