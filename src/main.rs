@@ -12,6 +12,9 @@ use darr::{ErrorFormat, Failure, Session};
 
 mod repl;
 
+#[global_allocator]
+static ALLOCATOR: darr::exec::memory::LargePageAlloc = darr::exec::memory::LargePageAlloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "darr",

@@ -54,12 +54,16 @@ pub fn mask(input: &ArrayData, mask: &ArrayData) -> ArrayData {
     })
 }
 
-pub fn set_slice(input: &ArrayData, elems: &[SliceElem], value: &ArrayData) -> ArrayData {
+/// `input` with a region replaced. A uniquely held `input` (the common
+/// `u[1:-1] = ...` in a loop) is written in place; a shared one is copied first.
+pub fn set_slice(input: ArrayData, elems: &[SliceElem], value: &ArrayData) -> ArrayData {
     with_dtype!(input.dtype(), T => {
-        let mut out = T::cast_from(input).into_owned();
+        let mut out = T::cast_into(input);
         let value = T::cast_from(value);
-        out.slice_mut(slice_info(elems)).assign(&value);
-        T::wrap(out.into_shared())
+        let mut region = out.slice_mut(slice_info(elems));
+        let value = value.broadcast(region.raw_dim()).expect("checked at build");
+        ndarray::Zip::from(&mut region).and(&value).par_for_each(|o, &v| *o = v);
+        T::wrap(out)
     })
 }
 

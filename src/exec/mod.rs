@@ -9,6 +9,7 @@ pub mod floatfns;
 mod index;
 mod kernel;
 mod matmul;
+pub mod memory;
 pub mod pyfloat;
 mod reduce;
 mod run;
@@ -87,7 +88,12 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         Op::View { input, view } => view::apply(&evaluate(input)?, view),
         Op::Take { input, axis, index } => index::take(&evaluate(input)?, *axis, &evaluate(index)?, node)?,
         Op::Mask { input, mask } => index::mask(&evaluate(input)?, &evaluate(mask)?),
-        Op::SetSlice { input, elems, value } => index::set_slice(&evaluate(input)?, elems, &evaluate(value)?),
+        Op::SetSlice { input, elems, value } => {
+            // The new value first: it often reads `input`, and once it is
+            // computed this update may be the last holder of `input`'s buffer.
+            let value = evaluate(value)?;
+            index::set_slice(take_or_evaluate(input)?, elems, &value)
+        }
         Op::SetMask { input, mask, value } => index::set_mask(&evaluate(input)?, &evaluate(mask)?, &evaluate(value)?),
         Op::SetTake { input, axis, index, value } => {
             index::set_take(&evaluate(input)?, *axis, &evaluate(index)?, &evaluate(value)?, node)?
@@ -99,6 +105,18 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         Op::Scan { f, input, axis } => reduce::scan(*f, &evaluate(input)?, *axis, node.dtype),
         Op::MatMul { lhs, rhs } => matmul::matmul(&evaluate(lhs)?, &evaluate(rhs)?, &node.shape),
     })
+}
+
+/// The value of `node`, taken out of it when nothing else can reach the node
+/// (only the operation being computed holds it), so its buffer can be reused.
+fn take_or_evaluate(node: &Array) -> Result<ArrayData, Diag> {
+    let data = evaluate(node)?;
+    if std::rc::Rc::strong_count(node) == 1 {
+        // Nobody can observe this node again: its reader is being computed now
+        // and drops it afterwards. Leave an empty array in its place.
+        *node.state.borrow_mut() = State::Done(ArrayData::full(&[0], crate::graph::Scalar::Bool(false), node.dtype));
+    }
+    Ok(data)
 }
 
 /// The machine's physical memory: no single array may need more.

@@ -60,6 +60,9 @@ pub trait Elem: Copy + Default + PartialOrd + Send + Sync + std::fmt::Debug + 's
     fn to_scalar(self) -> Scalar;
     fn wrap(a: Nd<Self>) -> ArrayData;
     fn cast_from(data: &ArrayData) -> Nd<Self>;
+    /// Like `cast_from`, but moves the buffer when no cast is needed, so a
+    /// uniquely held buffer stays unique (and can be written in place).
+    fn cast_into(data: ArrayData) -> Nd<Self>;
 }
 
 macro_rules! impl_elem {
@@ -83,6 +86,12 @@ macro_rules! impl_elem {
             }
             fn wrap(a: Nd<Self>) -> ArrayData {
                 ArrayData::$variant(a)
+            }
+            fn cast_into(data: ArrayData) -> Nd<Self> {
+                match data {
+                    ArrayData::$variant(a) => a,
+                    other => Self::cast_from(&other),
+                }
             }
             fn cast_from(data: &ArrayData) -> Nd<Self> {
                 #[allow(unreachable_patterns)] // the first arm covers this type's own variant

@@ -58,13 +58,14 @@ impl Interp {
                         self.store(name, result, env);
                     }
                     Target::Index { name, subscripts, span } => {
-                        let current = self.load(name, env)?;
-                        let Value::Array(array) = &current else {
-                            return Err(immutable(&current, name).into());
+                        let array = match self.load(name, env)? {
+                            Value::Array(array) => array,
+                            other => return Err(immutable(&other, name).into()),
                         };
                         let args = self.index_args(subscripts, env)?;
-                        let region = Value::Array(crate::graph::index::index(array, &args, *span)?);
+                        let region = Value::Array(crate::graph::index::index(&array, &args, *span)?);
                         let updated = ops::binary(*op, &region, &rhs, *op_span, *span, value.span)?;
+                        drop(region);
                         self.update_indexed(name, array, &args, &updated, *span, env)?;
                     }
                 }
@@ -193,9 +194,9 @@ impl Interp {
                 Ok(())
             }
             Target::Index { name, subscripts, span } => {
-                let current = self.load(name, env)?;
-                let Value::Array(array) = &current else {
-                    return Err(immutable(&current, name).into());
+                let array = match self.load(name, env)? {
+                    Value::Array(array) => array,
+                    other => return Err(immutable(&other, name).into()),
                 };
                 let args = self.index_args(subscripts, env)?;
                 self.update_indexed(name, array, &args, &value, *span, env)
@@ -204,19 +205,22 @@ impl Interp {
     }
 
     /// `name[args] = value`: rebinds `name` to an updated copy (value semantics).
+    /// The name is rebound before a deep graph is computed, so that the old array,
+    /// if nothing else holds it, is updated in place instead of copied.
     fn update_indexed(
         &mut self,
         name: &Name,
-        array: &crate::graph::Array,
+        array: crate::graph::Array,
         args: &[(crate::graph::index::IndexArg, crate::syntax::Span)],
         value: &Value,
         span: crate::syntax::Span,
         env: Env,
     ) -> Result<()> {
         let value = arrays::to_array(value, span)?;
-        let updated = crate::graph::index::update(array, args, &value, span)?;
-        let updated = arrays::finish(updated)?;
-        self.store(name, updated, env);
+        let updated = crate::graph::index::update(&array, args, &value, span)?;
+        drop((array, value));
+        self.store(name, Value::Array(updated.clone()), env);
+        arrays::finish(updated)?;
         Ok(())
     }
 

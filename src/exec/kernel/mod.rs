@@ -6,6 +6,8 @@ mod program;
 mod reduce;
 mod strided;
 
+use std::mem::MaybeUninit;
+
 use ndarray::IxDyn;
 use rayon::prelude::*;
 
@@ -17,6 +19,16 @@ use crate::opt::plan::Kernel;
 
 /// Elements per chunk: a few registers of this many f64 stay in L1/L2 cache.
 pub const CHUNK: usize = 2048;
+
+/// The chunk length for iterating over `shape`: one row when rows are about a
+/// chunk long, so a slice of a larger array (a stencil's `u[1:-1, 2:]`) is read
+/// in place row by row instead of gathered.
+fn chunk_len(shape: &[usize]) -> usize {
+    match shape.last() {
+        Some(&row) if shape.len() > 1 && (CHUNK / 4..=4 * CHUNK).contains(&row) => row,
+        _ => CHUNK,
+    }
+}
 
 /// The kernel's inputs as sources over its iteration space (`extra` views
 /// applied after each load's own, e.g. moving reduced axes last). A view that
@@ -52,36 +64,48 @@ pub fn run_map(kernel: &Kernel, inputs: &[ArrayData], dtype: DType) -> ArrayData
     let shape = IxDyn(&kernel.shape);
     match dtype {
         DType::Float64 => {
-            let mut out = vec![0.0f64; size];
-            out.par_chunks_mut(CHUNK).enumerate().for_each(|(i, chunk)| program.run(&sources, i * CHUNK, chunk));
+            let chunk = chunk_len(&kernel.shape);
+            let out = filled(size, chunk, |start, lanes| program.run(&sources, start, lanes));
             ArrayData::F64(Nd::from_shape_vec(shape, out).expect("kernel shape"))
         }
-        DType::Float32 => ArrayData::F32(
-            Nd::from_shape_vec(shape, store(&program, &sources, size, |v| v as f32)).expect("kernel shape"),
-        ),
-        DType::Bool => ArrayData::Bool(
-            Nd::from_shape_vec(shape, store(&program, &sources, size, |v| v != 0.0)).expect("kernel shape"),
-        ),
+        DType::Float32 => {
+            let lanes = store(&program, &sources, size, chunk_len(&kernel.shape), |v| v as f32);
+            ArrayData::F32(Nd::from_shape_vec(shape, lanes).expect("kernel shape"))
+        }
+        DType::Bool => {
+            let lanes = store(&program, &sources, size, chunk_len(&kernel.shape), |v| v != 0.0);
+            ArrayData::Bool(Nd::from_shape_vec(shape, lanes).expect("kernel shape"))
+        }
         other => unreachable!("kernels never compute {other:?}"),
     }
 }
 
-fn store<T: Copy + Default + Send>(
+/// A new vector of `size` elements, each chunk written by `fill(its start,
+/// chunk)` in parallel. The buffer is not zeroed first: `fill` writes every
+/// element.
+fn filled<T: Send>(size: usize, chunk: usize, fill: impl Fn(usize, &mut [MaybeUninit<T>]) + Sync) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(size);
+    out.spare_capacity_mut()[..size].par_chunks_mut(chunk).enumerate().for_each(|(i, part)| fill(i * chunk, part));
+    // SAFETY: every chunk of the first `size` elements was written above (a
+    // panic in `fill` propagates before this line).
+    unsafe { out.set_len(size) };
+    out
+}
+
+fn store<T: Copy + Send>(
     program: &Program,
     sources: &[Source],
     size: usize,
+    chunk: usize,
     from_lane: impl Fn(f64) -> T + Sync,
 ) -> Vec<T> {
-    let mut out = vec![T::default(); size];
-    out.par_chunks_mut(CHUNK).enumerate().for_each_init(
-        || vec![0.0f64; CHUNK],
-        |lanes, (i, chunk)| {
-            let lanes = &mut lanes[..chunk.len()];
-            program.run(sources, i * CHUNK, lanes);
-            chunk.iter_mut().zip(lanes.iter()).for_each(|(o, &v)| *o = from_lane(v));
-        },
-    );
-    out
+    filled(size, chunk, |start, chunk| {
+        let mut lanes = vec![0.0f64; chunk.len()];
+        program.run_into(sources, start, &mut lanes);
+        chunk.iter_mut().zip(lanes.iter()).for_each(|(o, &v)| {
+            o.write(from_lane(v));
+        });
+    })
 }
 
 pub use reduce::run_reduce;

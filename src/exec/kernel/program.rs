@@ -5,6 +5,7 @@
 //! long expression touches only a few chunk-sized buffers, all in cache.
 
 use std::cell::RefCell;
+use std::mem::MaybeUninit;
 
 use super::strided::Source;
 use crate::graph::{BinaryFn, DType, UnaryFn};
@@ -126,8 +127,14 @@ impl Program {
         Program { instrs, registers, loads, result }
     }
 
-    /// Computes lanes `start..start + out.len()` of the kernel into `out`.
-    pub fn run(&self, sources: &[Source], start: usize, out: &mut [f64]) {
+    /// `run` into initialized lanes.
+    pub fn run_into(&self, sources: &[Source], start: usize, out: &mut [f64]) {
+        self.run(sources, start, as_uninit(out));
+    }
+
+    /// Computes lanes `start..start + out.len()` of the kernel into `out`
+    /// (which may be uninitialized: every lane is written).
+    pub fn run(&self, sources: &[Source], start: usize, out: &mut [MaybeUninit<f64>]) {
         let len = out.len();
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
@@ -151,33 +158,54 @@ impl Program {
                 Some(lanes) => lanes,
                 None => &gathered[slot][..len],
             };
-            for instr in &self.instrs {
-                let dst = match *instr {
-                    Instr::Unary { dst, .. }
-                    | Instr::Binary { dst, .. }
-                    | Instr::Where { dst, .. }
-                    | Instr::ToF32 { dst, .. }
-                    | Instr::ToBool { dst, .. } => dst,
-                };
+            // The last instruction writes the result straight into `out`.
+            let (body, last) = match self.result {
+                Arg::Reg(_) => self.instrs.split_at(self.instrs.len() - 1),
+                _ => (&self.instrs[..], &[][..]),
+            };
+            for instr in body {
+                let dst = destination(instr);
                 let mut lanes = std::mem::take(&mut regs[dst]);
                 lanes.resize(len, 0.0);
                 {
+                    let regs: &[Vec<f64>] = regs;
                     let src = |arg: Arg| match arg {
                         Arg::Load(slot) => Src::Lanes(load(slot)),
                         Arg::Reg(r) => Src::Lanes(&regs[r][..len]),
                         Arg::Const(v) => Src::Value(v),
                     };
-                    execute(instr, &src, &mut lanes[..len]);
+                    execute(instr, &src, as_uninit(&mut lanes[..len]));
                 }
                 regs[dst] = lanes;
             }
-            match self.result {
-                Arg::Load(slot) => out.copy_from_slice(load(slot)),
-                Arg::Reg(r) => out.copy_from_slice(&regs[r][..len]),
-                Arg::Const(v) => out.fill(v),
+            let regs: &[Vec<f64>] = regs;
+            let src = |arg: Arg| match arg {
+                Arg::Load(slot) => Src::Lanes(load(slot)),
+                Arg::Reg(r) => Src::Lanes(&regs[r][..len]),
+                Arg::Const(v) => Src::Value(v),
+            };
+            match (last.first(), self.result) {
+                (Some(instr), _) => execute(instr, &src, out),
+                (None, arg) => map1(src(arg), out, |v| v),
             }
         });
     }
+}
+
+fn destination(instr: &Instr) -> usize {
+    match *instr {
+        Instr::Unary { dst, .. }
+        | Instr::Binary { dst, .. }
+        | Instr::Where { dst, .. }
+        | Instr::ToF32 { dst, .. }
+        | Instr::ToBool { dst, .. } => dst,
+    }
+}
+
+fn as_uninit(lanes: &mut [f64]) -> &mut [MaybeUninit<f64>] {
+    // SAFETY: `MaybeUninit<f64>` has the layout of `f64`, and only initialized
+    // values are written through the result.
+    unsafe { &mut *(lanes as *mut [f64] as *mut [MaybeUninit<f64>]) }
 }
 
 fn operands(kind: &KKind) -> Vec<usize> {
@@ -201,7 +229,7 @@ fn round32(v: f64) -> f64 {
     v as f32 as f64
 }
 
-fn execute<'a>(instr: &Instr, src: &impl Fn(Arg) -> Src<'a>, out: &mut [f64]) {
+fn execute<'a>(instr: &Instr, src: &impl Fn(Arg) -> Src<'a>, out: &mut [MaybeUninit<f64>]) {
     match *instr {
         Instr::Unary { f, round, a, .. } => {
             let a = src(a);
@@ -236,7 +264,7 @@ fn execute<'a>(instr: &Instr, src: &impl Fn(Arg) -> Src<'a>, out: &mut [f64]) {
         Instr::Where { c, a, b, .. } => {
             let (c, a, b) = (src(c), src(a), src(b));
             for (i, o) in out.iter_mut().enumerate() {
-                *o = if at(c, i) != 0.0 { at(a, i) } else { at(b, i) };
+                o.write(if at(c, i) != 0.0 { at(a, i) } else { at(b, i) });
             }
         }
         Instr::ToF32 { a, .. } => map1(src(a), out, round32),
@@ -253,19 +281,27 @@ fn at(s: Src, i: usize) -> f64 {
 }
 
 #[inline(always)]
-fn map1(a: Src, out: &mut [f64], g: impl Fn(f64) -> f64) {
+fn map1(a: Src, out: &mut [MaybeUninit<f64>], g: impl Fn(f64) -> f64) {
     match a {
-        Src::Lanes(x) => out.iter_mut().zip(x).for_each(|(o, &v)| *o = g(v)),
-        Src::Value(v) => out.fill(g(v)),
+        Src::Lanes(x) => out.iter_mut().zip(x).for_each(|(o, &v)| {
+            o.write(g(v));
+        }),
+        Src::Value(v) => out.fill(MaybeUninit::new(g(v))),
     }
 }
 
 #[inline(always)]
-fn map2(a: Src, b: Src, out: &mut [f64], g: impl Fn(f64, f64) -> f64) {
+fn map2(a: Src, b: Src, out: &mut [MaybeUninit<f64>], g: impl Fn(f64, f64) -> f64) {
     match (a, b) {
-        (Src::Lanes(x), Src::Lanes(y)) => out.iter_mut().zip(x.iter().zip(y)).for_each(|(o, (&p, &q))| *o = g(p, q)),
-        (Src::Lanes(x), Src::Value(q)) => out.iter_mut().zip(x).for_each(|(o, &p)| *o = g(p, q)),
-        (Src::Value(p), Src::Lanes(y)) => out.iter_mut().zip(y).for_each(|(o, &q)| *o = g(p, q)),
-        (Src::Value(p), Src::Value(q)) => out.fill(g(p, q)),
+        (Src::Lanes(x), Src::Lanes(y)) => out.iter_mut().zip(x.iter().zip(y)).for_each(|(o, (&p, &q))| {
+            o.write(g(p, q));
+        }),
+        (Src::Lanes(x), Src::Value(q)) => out.iter_mut().zip(x).for_each(|(o, &p)| {
+            o.write(g(p, q));
+        }),
+        (Src::Value(p), Src::Lanes(y)) => out.iter_mut().zip(y).for_each(|(o, &q)| {
+            o.write(g(p, q));
+        }),
+        (Src::Value(p), Src::Value(q)) => out.fill(MaybeUninit::new(g(p, q))),
     }
 }

@@ -37,7 +37,7 @@ pub fn run_reduce(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], ou
             || vec![0.0f64; rows_per_group * inner],
             |lanes, (g, rows)| {
                 let lanes = &mut lanes[..rows.len() * inner];
-                program.run(&sources, g * rows_per_group * inner, lanes);
+                program.run_into(&sources, g * rows_per_group * inner, lanes);
                 for (r, result) in rows.iter_mut().enumerate() {
                     *result = short_row(f, &lanes[r * inner..(r + 1) * inner]);
                 }
@@ -70,7 +70,7 @@ fn long_row(f: ReduceFn, program: &Program, sources: &[Source], start: usize, le
                     |lanes, c| {
                         let offset = c * CHUNK;
                         let lanes = &mut lanes[..CHUNK.min(len - offset)];
-                        program.run(sources, start + offset, lanes);
+                        program.run_into(sources, start + offset, lanes);
                         partial(f, lanes, offset)
                     },
                 )
@@ -90,7 +90,7 @@ fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> 
     if len <= CHUNK {
         let mut lanes = [0.0f64; CHUNK];
         let lanes = &mut lanes[..len];
-        program.run(sources, start, lanes);
+        program.run_into(sources, start, lanes);
         return pairwise_sum(lanes);
     }
     let mut half = len / 2;

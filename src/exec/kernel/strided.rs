@@ -99,16 +99,34 @@ impl Source {
         self.strides = strides;
     }
 
-    /// The elements `start..start + out.len()` (in C order of `shape`) as
-    /// f64, when they lie in order in a float64 buffer: read without copying.
+    /// The elements `start..start + len` (in C order of `shape`) as f64, when
+    /// they lie in order in a float64 buffer (the whole view is in order, or the
+    /// range is inside one row with unit stride): read without copying.
     pub fn contiguous_f64(&self, start: usize, len: usize) -> Option<&[f64]> {
         let Base::F64(ptr) = self.base else { return None };
-        if !self.in_order() {
-            return None;
+        let first = if self.in_order() {
+            self.offset + start as isize
+        } else {
+            let inner = *self.shape.last()?;
+            if *self.strides.last()? != 1 || start % inner + len > inner {
+                return None;
+            }
+            self.position(start)
+        };
+        // SAFETY: these `len` elements are consecutive in the view and in the
+        // buffer, which `_data` keeps alive.
+        Some(unsafe { std::slice::from_raw_parts(ptr.offset(first), len) })
+    }
+
+    /// The buffer position of element `flat` (C order of `shape`).
+    fn position(&self, flat: usize) -> isize {
+        let mut rest = flat;
+        let mut pos = self.offset;
+        for axis in (0..self.shape.len()).rev() {
+            pos += (rest % self.shape[axis]) as isize * self.strides[axis];
+            rest /= self.shape[axis];
         }
-        // SAFETY: the view is in C order with unit stride, so these `len`
-        // elements from `start` are inside the buffer `_data` keeps alive.
-        Some(unsafe { std::slice::from_raw_parts(ptr.offset(self.offset + start as isize), len) })
+        pos
     }
 
     fn in_order(&self) -> bool {

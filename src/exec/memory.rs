@@ -1,0 +1,104 @@
+//! The allocator the `darr` binary uses: the system allocator, except for large
+//! blocks (array buffers):
+//! - they are advised to use transparent huge pages, as NumPy does: touching a
+//!   fresh 160 MB output otherwise costs 40,000 page faults, more time than the
+//!   kernel that fills it;
+//! - a few freed ones are kept and handed out again for the same size, so a loop
+//!   that makes a full-size temporary each iteration reuses one buffer instead of
+//!   getting fresh (page-faulting, kernel-zeroed) memory every time.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
+
+/// Blocks at least this large are advised (NumPy uses the same 4 MiB).
+const LARGE: usize = 4 << 20;
+const HUGE_PAGE: usize = 2 << 20;
+
+pub struct LargePageAlloc;
+
+/// How many freed large blocks are kept, and how many bytes at most.
+const KEPT_BLOCKS: usize = 8;
+const KEPT_BYTES: usize = 1 << 30;
+
+#[derive(Clone, Copy)]
+struct Block {
+    ptr: usize,
+    size: usize,
+    align: usize,
+}
+
+static KEPT: Mutex<[Option<Block>; KEPT_BLOCKS]> = Mutex::new([None; KEPT_BLOCKS]);
+
+/// A kept block of exactly this layout, if there is one.
+fn reuse(layout: Layout) -> Option<*mut u8> {
+    let mut kept = KEPT.lock().ok()?;
+    let slot =
+        kept.iter_mut().find(|b| matches!(b, Some(b) if b.size == layout.size() && b.align == layout.align()))?;
+    slot.take().map(|b| b.ptr as *mut u8)
+}
+
+/// Keeps a freed block for reuse; false when there is no room (the caller frees
+/// it). The oldest is not evicted: a loop reuses what it freed last iteration.
+fn keep(ptr: *mut u8, layout: Layout) -> bool {
+    let Ok(mut kept) = KEPT.lock() else { return false };
+    let held: usize = kept.iter().flatten().map(|b| b.size).sum();
+    if held + layout.size() > KEPT_BYTES {
+        return false;
+    }
+    match kept.iter_mut().find(|b| b.is_none()) {
+        Some(slot) => {
+            *slot = Some(Block { ptr: ptr as usize, size: layout.size(), align: layout.align() });
+            true
+        }
+        None => false,
+    }
+}
+
+fn advise(ptr: *mut u8, size: usize) {
+    if ptr.is_null() || size < LARGE {
+        return;
+    }
+    let start = (ptr as usize).next_multiple_of(HUGE_PAGE);
+    let end = (ptr as usize + size) / HUGE_PAGE * HUGE_PAGE;
+    if end > start {
+        // SAFETY: the range lies inside a block just allocated; the advice only
+        // changes how the kernel backs it, and failure is harmless.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+// SAFETY: every call forwards to `System` with the same arguments; `advise` only
+// gives the kernel a hint about memory this allocator just handed out.
+unsafe impl GlobalAlloc for LargePageAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() >= LARGE {
+            if let Some(ptr) = reuse(layout) {
+                return ptr;
+            }
+        }
+        let ptr = unsafe { System.alloc(layout) };
+        advise(ptr, layout.size());
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        advise(ptr, layout.size());
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.size() >= LARGE && keep(ptr, layout) {
+            return;
+        }
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let ptr = unsafe { System.realloc(ptr, layout, new_size) };
+        advise(ptr, new_size);
+        ptr
+    }
+}
