@@ -22,6 +22,9 @@ impl Pass for Materialize {
         // The kernel ends each node flows into, found from the root downwards.
         let mut reaches: Vec<Vec<usize>> = vec![Vec::new(); plan.nodes.len()];
         let mut marks = Vec::new();
+        // Consumers come before their inputs in this order, so a node marked here
+        // already ends a kernel when its own inputs are looked at: only the
+        // outermost shared value is materialized, not everything below it.
         for &id in live.iter().rev() {
             if !absorbable(plan, id) {
                 continue;
@@ -35,7 +38,7 @@ impl Pass for Materialize {
                 reaches[id] = set;
             }
             let node = &plan.nodes[id];
-            if !fusible_map(plan, id) || node.materialize {
+            if !fusible_map(plan, id) || node.materialize || ends[id] {
                 continue;
             }
             let shared = reaches[id].len() > 1;
@@ -43,6 +46,7 @@ impl Pass for Materialize {
             let broadcast = consumers[id].iter().any(|&c| plan.nodes[c].shape.iter().product::<usize>() > size);
             if shared || broadcast {
                 marks.push(id);
+                reaches[id] = vec![id];
             }
         }
         for &id in &marks {

@@ -1,0 +1,185 @@
+//! Optimization never changes a result: random programs of shared elementwise
+//! subexpressions, views, broadcasts, float32 casts and reductions are run by the
+//! real binary with and without `--no-opt`; the arrays they save must be equal
+//! byte for byte and the printed text identical.
+
+use std::path::Path;
+use std::process::Command;
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Expressions of shape (4, 5) built from earlier (4, 5) values `x`, `y`.
+fn expression(rng: &mut Rng, x: &str, y: &str) -> String {
+    let unary = ["sqrt(abs({x}))", "exp(-abs({x}))", "log1p(abs({x}))", "sin({x})", "tanh({x})", "-{x}", "floor({x})"];
+    let more = ["norm_cdf({x})", "erf({x})", "{x} ** 2", "abs({x}) ** 0.5", "1 / (1 + {x} * {x})"];
+    let binary = [
+        "{x} + {y}",
+        "{x} - {y}",
+        "{x} * {y}",
+        "{x} / (1 + abs({y}))",
+        "maximum({x}, {y})",
+        "minimum({x}, 0.25)",
+        "hypot({x}, {y})",
+        "arctan2({x}, {y})",
+        "where({x} > {y}, {x}, {y} * 2)",
+        "where(({x} > 0) & ({y} < 0.5), 1.0, {y})",
+        "{x} * b + c",
+        "{x} - b[newaxis, :]",
+    ];
+    let views = [
+        "{x}[::-1, :]",
+        "{x}[:, ::-1]",
+        "transpose(transpose({x}))",
+        "reshape(reshape({x}, (20,)), (4, 5))",
+        "transpose(transpose({x}) * 2)",
+        "astype({x}, float32) * 1.5",
+        "astype(astype({x}, float32) + 1, float64)",
+    ];
+    let template = match rng.below(4) {
+        0 => rng.pick(&unary),
+        1 => rng.pick(&more),
+        2 => rng.pick(&binary),
+        _ => rng.pick(&views),
+    };
+    template.replace("{x}", x).replace("{y}", y)
+}
+
+fn reductions(rng: &mut Rng, x: &str, y: &str) -> String {
+    let forms = [
+        "sum({x})",
+        "mean({x}, axis=0)",
+        "max({x}, axis=1)",
+        "min({x})",
+        "argmin({x}, axis=1)",
+        "argmax({x}, axis=0)",
+        "sum({x}[:, newaxis, :] - {y}[newaxis, :, :], axis=2)",
+        "argmin(sum(({x}[:, newaxis, :] - {y}[newaxis, :, :]) ** 2, axis=2), axis=1)",
+        "count_nonzero({x} > 0.5)",
+        "all({x} > -100)",
+        "any({x} > 0.9, axis=0)",
+        "sum({x} * {y}, axis=(0, 1))",
+        "mean({x} > {y})",
+    ];
+    rng.pick(&forms).replace("{x}", x).replace("{y}", y)
+}
+
+fn program(rng: &mut Rng, dir: &Path) -> String {
+    let mut text = String::from("seed(11)\na = rand(4, 5) * 4 - 2\nb = rand(5) - 0.5\nc = rand(4, 1)\n");
+    let mut names = vec!["a".to_string()];
+    for k in 0..2 + rng.below(6) {
+        let x = names[rng.below(names.len())].clone();
+        let y = names[rng.below(names.len())].clone();
+        let name = format!("t{k}");
+        text.push_str(&format!("{name} = {}\n", expression(rng, &x, &y)));
+        names.push(name);
+    }
+    for (k, name) in names.iter().rev().take(2).enumerate() {
+        let file = dir.join(format!("r{k}.npy"));
+        text.push_str(&format!("save(\"{}\", astype({name}, float64))\n", file.display()));
+    }
+    for _ in 0..2 {
+        let x = names[rng.below(names.len())].clone();
+        let y = names[rng.below(names.len())].clone();
+        let r = reductions(rng, &x, &y);
+        text.push_str(&format!("r = {r}\nprint(r)\nprint(f\"{{float(sum(astype(r, float64))):.17g}}\")\n"));
+    }
+    text
+}
+
+fn run(args: &[&str], script: &Path) -> (String, Vec<Vec<u8>>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_darr")).args(args).arg(script).output().expect("run darr");
+    let text = format!(
+        "{}{}status {:?}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        out.status.code()
+    );
+    let dir = script.parent().unwrap();
+    let saved = (0..2).map(|k| std::fs::read(dir.join(format!("r{k}.npy"))).unwrap_or_default()).collect();
+    (text, saved)
+}
+
+#[test]
+fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
+    let dir = std::env::temp_dir().join(format!("darr-opt-property-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("case.da");
+    let mut rng = Rng(0x5EED_1234);
+    let mut fused_kernels = 0;
+    for case in 0..120 {
+        let text = program(&mut rng, &dir);
+        std::fs::write(&script, &text).unwrap();
+        let plain = run(&["--no-opt"], &script);
+        let optimized = run(&["--time"], &script);
+        assert!(plain.0.contains("status Some(0)"), "case {case} failed:\n{text}\n{}", plain.0);
+        let (optimized_text, timing) = optimized.0.split_once("time:").expect("--time summary");
+        let plain_text = plain.0.replace("status Some(0)", "");
+        assert_eq!(plain_text, optimized_text, "case {case} prints differently:\n{text}");
+        assert_eq!(plain.1, optimized.1, "case {case} saves different bytes:\n{text}");
+        fused_kernels += timing
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .find(|w| w[1] == "fused")
+            .and_then(|w| w[0].parse::<usize>().ok())
+            .unwrap_or(0);
+    }
+    // The comparison means something only if the optimizer actually fused.
+    assert!(fused_kernels > 100, "only {fused_kernels} fused kernels ran");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Large arrays exercise what small ones cannot: many chunks, sums split between
+/// threads, long rows reduced chunk by chunk, reductions over leading axes.
+#[test]
+fn large_arrays_agree_across_optimization_and_thread_counts() {
+    let dir = std::env::temp_dir().join(format!("darr-opt-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("case.da");
+    let text = format!(
+        r#"seed(5)
+a = rand(1000003) * 2 - 1
+b = rand(1000003)
+# Sums with cancellation: a different summation order shows in the last digits.
+print(f"{{float(sum(a * exp(b * 10))):.17g}}")
+r = sum(reshape(a[:1000000] * exp(b[:1000000] * 10), (4, 250000)), axis=1)
+print(f"{{float(r[0]):.17g}} {{float(r[3]):.17g}}")
+a[777777] = nan
+x = reshape(a[:1000000], (1000, 1000))
+y = reshape(b[:1000000], (1000, 1000))
+print(f"{{float(sum(sqrt(a * a + b * b))):.17g}}")
+print(f"{{float(mean(b * 3 - 1)):.17g}}")
+print(argmin(a), argmax(a), argmin(b * 2), argmax(b - 1), min(a), max(b * b))
+print(f"{{float(sum(sum(x * y, axis=0))):.17g}}", f"{{float(sum(mean(x - y, axis=1))):.17g}}")
+print(argmin(sum((x[:50, newaxis, :] - y[newaxis, :7, :]) ** 2, axis=2), axis=1))
+print(count_nonzero(b > 0.5), all(b >= 0), any(x > 2))
+save("{}", a * b + 2 * a - b / 3)
+save("{}", astype(transpose(x) * 0.5 + y, float32))
+"#,
+        dir.join("r0.npy").display(),
+        dir.join("r1.npy").display()
+    );
+    std::fs::write(&script, text).unwrap();
+    let plain = run(&["--no-opt"], &script);
+    assert!(plain.0.contains("status Some(0)"), "{}", plain.0);
+    for args in [&["--threads", "1"][..], &["--threads", "2"], &["--threads", "3"]] {
+        assert_eq!(run(args, &script), plain, "with {args:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
