@@ -2,6 +2,8 @@
 //! made contiguous, so each output element reduces one contiguous run (and float
 //! sums use pairwise summation over it).
 
+use std::borrow::Cow;
+
 use ndarray::{Axis, IxDyn};
 
 use super::sum::pairwise_sum;
@@ -9,19 +11,19 @@ use crate::graph::{ArrayData, DType, Elem, Nd, ReduceFn, ScanFn};
 use crate::with_dtype;
 
 /// The input rearranged to `(kept elements, reduced elements)`, C-contiguous.
-fn rows<T: Elem>(a: &Nd<T>, axes: &[usize]) -> (Vec<T>, usize) {
+fn rows<'a, T: Elem>(a: &'a Nd<T>, axes: &[usize]) -> (Cow<'a, [T]>, usize) {
     let inner: usize = axes.iter().map(|&ax| a.shape()[ax]).product();
-    // Reducing everything, or trailing axes, of a contiguous array needs no copy
-    // into a new order.
+    // Reducing everything, or trailing axes, of a contiguous array reads it in
+    // place.
     let trailing = axes.iter().enumerate().all(|(k, &ax)| ax == a.ndim() - axes.len() + k);
     if let (true, Some(flat)) = (trailing, a.as_slice()) {
-        return (flat.to_vec(), inner);
+        return (Cow::Borrowed(flat), inner);
     }
     let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
     let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
     let moved = a.view().permuted_axes(IxDyn(&perm));
     let flat: Vec<T> = moved.iter().copied().collect();
-    (flat, inner)
+    (Cow::Owned(flat), inner)
 }
 
 pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize], out: DType) -> ArrayData {
