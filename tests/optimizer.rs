@@ -87,6 +87,10 @@ fn program(rng: &mut Rng, dir: &Path) -> String {
         let y = names[rng.below(names.len())].clone();
         let name = format!("t{k}");
         text.push_str(&format!("{name} = {}\n", expression(rng, &x, &y)));
+        if rng.below(3) == 0 {
+            // A slice update reading the array it updates, as a stencil does.
+            text.push_str(&format!("{name}[1:3, 1:4] = {name}[:2, :3] * 0.5 + {y}[2:, 2:] - {name}[2:, :3]\n"));
+        }
         names.push(name);
     }
     for (k, name) in names.iter().rev().take(2).enumerate() {

@@ -69,6 +69,14 @@ fn reduce_fusion_reduces_inside_the_kernel() {
 }
 
 #[test]
+fn update_fusion_writes_the_region_while_copying_the_array() {
+    let program = "u = reshape(arange(20.0), (4, 5))\neval(u)\n\
+                   u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])";
+    let mut plan = plan_of(program, "u");
+    insta::assert_snapshot!(apply(&mut plan, &["fuse-map", "fuse-update"]));
+}
+
+#[test]
 fn the_full_pass_list_reaches_a_fixed_point() {
     let mut plan = plan_of(&format!("{INPUTS}d = exp(a) * b\nc = sum(d * 2 + d) + mean(sqrt(b) > 1)"), "c");
     darr::opt::run_passes(&mut plan, &passes());

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use super::{elementwise, ensure_fits, evaluate, kernel, reduce, stats, view};
+use super::{elementwise, ensure_fits, evaluate, index, kernel, reduce, stats, view};
 use crate::diag::{Code, Diag};
 use crate::graph::node::State;
 use crate::graph::{Array, ArrayData};
@@ -42,14 +42,17 @@ fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<ArrayData>> = vec![None; plan.nodes.len()];
     for id in plan.live() {
-        let data = compute(&plan, id, &bindings, &values)?;
+        let data = compute(&plan, id, &bindings, &mut values, &remaining)?;
         for input in plan.nodes[id].expr.inputs() {
             remaining[input] -= 1;
             if remaining[input] == 0 {
                 values[input] = None;
             }
         }
-        if !matches!(plan.nodes[id].expr, Expr::Leaf(_)) {
+        // Keep what was computed in its graph node when someone outside this plan
+        // can still ask for it (and always for the root); otherwise the buffer
+        // stays unshared, so a later update can write it in place.
+        if !matches!(plan.nodes[id].expr, Expr::Leaf(_)) && (id == plan.root || bindings.held_outside(id)) {
             if let Some(Some(origin)) = bindings.origins.get(id) {
                 if !origin.is_computed() && origin.shape == data.shape() {
                     *origin.state.borrow_mut() = State::Done(data.clone());
@@ -61,8 +64,21 @@ fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
     Ok(values[plan.root].take().expect("the root was computed"))
 }
 
-fn compute(plan: &Plan, id: Id, bindings: &Bindings, values: &[Option<ArrayData>]) -> Result<ArrayData, Diag> {
+fn compute(
+    plan: &Plan,
+    id: Id,
+    bindings: &Bindings,
+    values: &mut [Option<ArrayData>],
+    remaining: &[usize],
+) -> Result<ArrayData, Diag> {
     let node = &plan.nodes[id];
+    if let Expr::Update { elems, input, value } = &node.expr {
+        // The last reader of the old array takes its buffer, to write in place.
+        let new = values[*value].clone().expect("inputs run first");
+        let old = if remaining[*input] == 1 && input != value { values[*input].take() } else { values[*input].clone() };
+        return Ok(index::set_slice(old.expect("inputs run first"), elems, &new));
+    }
+    let values: &[Option<ArrayData>] = values;
     let value = |i: Id| values[i].as_ref().expect("inputs run first");
     if !matches!(node.expr, Expr::Leaf(_) | Expr::View(..)) {
         let count = node.shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).unwrap_or(usize::MAX);
@@ -84,11 +100,13 @@ fn compute(plan: &Plan, id: Id, bindings: &Bindings, values: &[Option<ArrayData>
         Expr::Kernel(k) => {
             let inputs: Vec<ArrayData> = k.inputs.iter().map(|&i| value(i).clone()).collect();
             stats::record_kernel();
-            match k.reduce {
-                Some(_) => kernel::run_reduce(k, &inputs, shape, node.dtype),
-                None => kernel::run_map(k, &inputs, node.dtype),
+            match (&k.reduce, &k.update) {
+                (Some(_), _) => kernel::run_reduce(k, &inputs, shape, node.dtype),
+                (_, Some(_)) => kernel::run_update(k, &inputs),
+                _ => kernel::run_map(k, &inputs, node.dtype),
             }
         }
+        Expr::Update { .. } => unreachable!("handled above"),
         Expr::Dead => unreachable!("dead nodes are not live"),
     })
 }

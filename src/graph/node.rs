@@ -245,7 +245,8 @@ pub enum ScanFn {
 
 impl Node {
     pub fn new(op: Op, shape: Shape, dtype: DType, span: Span) -> Array {
-        let depth = op.inputs().iter().map(|i| i.depth + 1).max().unwrap_or(0);
+        // A computed input starts a new chain: what it was built from is gone.
+        let depth = op.inputs().iter().map(|i| if i.is_computed() { 1 } else { i.depth + 1 }).max().unwrap_or(0);
         let layout = Layout::default_for(shape.len());
         Rc::new(Node { shape, dtype, layout, span, depth, state: RefCell::new(State::Pending(op)) })
     }

@@ -56,6 +56,9 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
             Expr::Reduce { f, axes, input } => {
                 format!("reduce {} over axes {axes:?} of %{input}", name(&format!("{f:?}")))
             }
+            Expr::Update { elems, input, value } => {
+                format!("update %{input} at {} with %{value}", show_view(&View::Slice(elems.clone())))
+            }
             Expr::Kernel(k) => kernel_header(k, &args(k.inputs.clone())),
             Expr::Dead => "dead".to_string(),
         };
@@ -72,9 +75,14 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
 
 fn kernel_header(k: &Kernel, inputs: &str) -> String {
     let computed = k.ops.iter().filter(|op| !matches!(op.kind, KKind::Load { .. } | KKind::Const(_))).count();
-    let reduce = match &k.reduce {
-        Some((f, axes)) => format!(", then {} over axes {axes:?}", name(&format!("{f:?}"))),
-        None => String::new(),
+    let reduce = match (&k.reduce, &k.update) {
+        (Some((f, axes)), _) => format!(", then {} over axes {axes:?}", name(&format!("{f:?}"))),
+        (_, Some(elems)) => format!(
+            ", written into %{} at {}",
+            k.inputs.last().expect("the updated array"),
+            show_view(&View::Slice(elems.clone()))
+        ),
+        _ => String::new(),
     };
     format!(
         "kernel({inputs}) over {}: {computed} fused ops{reduce}, one pass in chunks of {} elements",

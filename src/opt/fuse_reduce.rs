@@ -29,6 +29,7 @@ impl Pass for FuseReduce {
             let Expr::Kernel(ref kernel) = plan.nodes[input].expr else { continue };
             let result = plan.nodes[input].dtype;
             if kernel.reduce.is_some()
+                || kernel.update.is_some()
                 || uses[input] != 1
                 || !fusible_reduce(f)
                 || !matches!(result, DType::Bool | DType::Float32 | DType::Float64)

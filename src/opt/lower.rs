@@ -16,6 +16,20 @@ pub struct Bindings {
     /// The graph node each lowered plan node computes (nodes added by passes
     /// have none).
     pub origins: Vec<Option<Array>>,
+    /// How many pending graph nodes inside the plan read each origin: references
+    /// beyond these (and the bindings' own) mean someone else holds the node.
+    pub readers: Vec<usize>,
+}
+
+impl Bindings {
+    /// True when something outside the plan (a variable, another pending graph)
+    /// holds the graph node behind plan node `id`, so its value is worth keeping.
+    pub fn held_outside(&self, id: usize) -> bool {
+        match self.origins.get(id) {
+            Some(Some(origin)) => std::rc::Rc::strong_count(origin) > 1 + self.readers[id],
+            _ => false,
+        }
+    }
 }
 
 /// True when `node` is computed inside a plan rather than as a leaf of one.
@@ -31,6 +45,7 @@ pub fn is_region_op(node: &Node) -> bool {
                 | Op::Cast(_)
                 | Op::View { .. }
                 | Op::Reduce { .. }
+                | Op::SetSlice { .. }
         ),
     }
 }
@@ -40,7 +55,13 @@ pub fn lower(root: &Array) -> (Plan, Bindings) {
     let root_id = lowering.visit(root);
     let leaves = lowering.leaves.iter().map(|l| (l.shape.clone(), l.dtype)).collect();
     let plan = Plan { nodes: lowering.nodes, root: root_id, leaves };
-    (plan, Bindings { leaves: lowering.leaves, origins: lowering.origins })
+    let mut readers = vec![0; plan.nodes.len()];
+    for node in &plan.nodes {
+        for input in node.expr.inputs() {
+            readers[input] += 1;
+        }
+    }
+    (plan, Bindings { leaves: lowering.leaves, origins: lowering.origins, readers })
 }
 
 struct Lowering {
@@ -93,6 +114,9 @@ impl Lowering {
             Op::Cast(a) => Expr::Cast(self.visit(a)),
             Op::View { input, view } => Expr::View(view.clone(), self.visit(input)),
             Op::Reduce { f, input, axes, .. } => Expr::Reduce { f: *f, axes: axes.clone(), input: self.visit(input) },
+            Op::SetSlice { input, elems, value } => {
+                Expr::Update { elems: elems.clone(), input: self.visit(input), value: self.visit(value) }
+            }
             _ => self.leaf(node),
         }
     }

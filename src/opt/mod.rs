@@ -8,6 +8,7 @@ mod cse;
 mod explain;
 mod fuse_map;
 mod fuse_reduce;
+mod fuse_update;
 mod fusible;
 mod lower;
 mod materialize;
@@ -38,7 +39,8 @@ pub trait Pass {
 /// - CSE before materialization, which counts how many kernels read a value:
 ///   two equal expressions must already be one node;
 /// - materialization before map fusion, which ends kernels where it marks;
-/// - map fusion before reduce fusion, which fuses a reduction into a kernel.
+/// - map fusion before reduce and update fusion, which each fuse a kernel into
+///   the reduction or slice update that reads it.
 pub fn passes() -> Vec<Box<dyn Pass>> {
     vec![
         Box::new(const_fold::ConstFold),
@@ -46,6 +48,7 @@ pub fn passes() -> Vec<Box<dyn Pass>> {
         Box::new(materialize::Materialize),
         Box::new(fuse_map::FuseMap),
         Box::new(fuse_reduce::FuseReduce),
+        Box::new(fuse_update::FuseUpdate),
     ]
 }
 

@@ -6,7 +6,7 @@
 //! constants and reductions. Anything else (matmul, gathers, file data, random
 //! numbers) is a *leaf*: computed first, by its own plan, and read as an input.
 
-use crate::graph::{BinaryFn, DType, ReduceFn, Scalar, UnaryFn, View};
+use crate::graph::{BinaryFn, DType, ReduceFn, Scalar, SliceElem, UnaryFn, View};
 use crate::syntax::Span;
 
 pub type Id = usize;
@@ -37,8 +37,14 @@ pub enum Expr {
         axes: Vec<usize>,
         input: Id,
     },
+    /// `input` with the region `elems` replaced by `value` (`u[1:-1] = ...`).
+    Update {
+        elems: Vec<SliceElem>,
+        input: Id,
+        value: Id,
+    },
     /// A fused kernel: many elementwise operations in one pass over memory,
-    /// possibly ending in a reduction.
+    /// possibly ending in a reduction, or writing a region of an updated array.
     Kernel(Kernel),
     /// Merged into another node by common-subexpression elimination or absorbed
     /// into a kernel; nothing refers to it any more.
@@ -77,6 +83,9 @@ pub struct Kernel {
     pub shape: Vec<usize>,
     /// A reduction of the result over these axes, done in the same pass.
     pub reduce: Option<(ReduceFn, Vec<usize>)>,
+    /// The result is written into the region `elems` (ranges with step 1, one
+    /// per axis) of a copy of the last input, as one pass over that array.
+    pub update: Option<Vec<SliceElem>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -109,6 +118,7 @@ impl Expr {
             Expr::Unary(_, a) | Expr::Cast(a) | Expr::View(_, a) => vec![*a],
             Expr::Reduce { input, .. } => vec![*input],
             Expr::Binary { lhs, rhs, .. } => vec![*lhs, *rhs],
+            Expr::Update { input, value, .. } => vec![*input, *value],
             Expr::Where { cond, x, y } => vec![*cond, *x, *y],
             Expr::Kernel(k) => k.inputs.clone(),
         }
@@ -120,6 +130,10 @@ impl Expr {
             Expr::Leaf(_) | Expr::Const(_) | Expr::Dead => {}
             Expr::Unary(_, a) | Expr::Cast(a) | Expr::View(_, a) => *a = f(*a),
             Expr::Reduce { input, .. } => *input = f(*input),
+            Expr::Update { input, value, .. } => {
+                *input = f(*input);
+                *value = f(*value);
+            }
             Expr::Binary { lhs, rhs, .. } => {
                 *lhs = f(*lhs);
                 *rhs = f(*rhs);

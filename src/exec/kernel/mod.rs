@@ -5,6 +5,7 @@
 mod program;
 mod reduce;
 mod strided;
+mod update;
 
 use std::mem::MaybeUninit;
 
@@ -109,3 +110,4 @@ fn store<T: Copy + Send>(
 }
 
 pub use reduce::run_reduce;
+pub use update::run_update;
