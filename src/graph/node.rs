@@ -332,7 +332,13 @@ impl Op {
             Op::Arange { .. } => "arange".into(),
             Op::Linspace { .. } => "linspace".into(),
             Op::Eye { k } => format!("eye(k={k})"),
-            Op::Random { kind, .. } => format!("random({kind:?})"),
+            Op::Random { kind, .. } => match kind {
+                RandomKind::Uniform { low, high } => {
+                    format!("random uniform in [{}, {})", f64::from_bits(*low), f64::from_bits(*high))
+                }
+                RandomKind::Normal => "random normal".into(),
+                RandomKind::Integers { low, high } => format!("random integers in [{low}, {high})"),
+            },
             Op::Unary(f, _) => format!("{f:?}").to_lowercase(),
             Op::Binary { f, .. } => format!("{f:?}").to_lowercase(),
             Op::Where { .. } => "where".into(),

@@ -18,7 +18,8 @@ pub fn explain(root: &Array) -> String {
     }
     let (plan, bindings) = super::optimize(root);
     let mut out = render(&plan, Some(&bindings));
-    let pending: Vec<Array> = bindings.leaves.iter().filter(|l| !l.is_computed()).cloned().collect();
+    // Pending leaves with inputs of their own have plans worth showing.
+    let pending: Vec<Array> = bindings.leaves.iter().filter(|l| !l.inputs().is_empty()).cloned().collect();
     nested(&pending, &mut out);
     out
 }
