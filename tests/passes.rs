@@ -48,7 +48,8 @@ fn cse_merges_equal_expressions_but_not_random_draws() {
 
 #[test]
 fn materialize_marks_values_read_by_two_kernels() {
-    // `d` is read by two reductions (two kernels), so it is computed once.
+    // `d` is read by two reductions (two kernels): its costly part, `exp`, is
+    // computed once; the multiplication is cheaper to redo in each kernel.
     let mut plan = plan_of(&format!("{INPUTS}d = exp(a) * b\nc = sum(d * 2) + max(d - 1)"), "c");
     insta::assert_snapshot!(apply(&mut plan, &["materialize"]));
 }
