@@ -179,7 +179,7 @@ impl Source {
             // index inside `shape`, which the view guarantees is in the buffer.
             unsafe {
                 match step {
-                    1 => dst.iter_mut().enumerate().for_each(|(k, d)| *d = to_f64(*ptr.offset(pos + k as isize))),
+                    1 => copy_run(dst, ptr.offset(pos), &to_f64),
                     0 => dst.fill(to_f64(*ptr.offset(pos))),
                     _ => {
                         dst.iter_mut().enumerate().for_each(|(k, d)| *d = to_f64(*ptr.offset(pos + k as isize * step)))
@@ -199,6 +199,27 @@ impl Source {
                 pos += self.strides[axis];
             }
         }
+    }
+}
+
+/// Reads `dst.len()` consecutive elements from `src`. Short runs (the last axis
+/// of a broadcast, say 8 wide) are copied in blocks of four, which compile to a
+/// few vector moves instead of a call to `memcpy` per run.
+///
+/// # Safety
+/// `src` must point to `dst.len()` readable elements.
+#[inline(always)]
+unsafe fn copy_run<T: Copy>(dst: &mut [f64], src: *const T, to_f64: &impl Fn(T) -> f64) {
+    let mut blocks = dst.chunks_exact_mut(4);
+    let mut k = 0isize;
+    for block in &mut blocks {
+        let v: [T; 4] = unsafe { std::ptr::read_unaligned(src.offset(k) as *const [T; 4]) };
+        block.copy_from_slice(&v.map(to_f64));
+        k += 4;
+    }
+    for d in blocks.into_remainder() {
+        *d = to_f64(unsafe { *src.offset(k) });
+        k += 1;
     }
 }
 
