@@ -46,6 +46,7 @@ unary_builtins! {
     rint: UnaryFn::Rint, "rint(x)", "The nearest integer, halves to even (as a float).";
     sign: UnaryFn::Sign, "sign(x)", "-1, 0 or 1 by the sign of `x`.";
     erf: UnaryFn::Erf, "erf(x)", "The error function.";
+    erfc: UnaryFn::Erfc, "erfc(x)", "The complementary error function, `1 - erf(x)`, accurate where it is small.";
     norm_cdf: UnaryFn::NormCdf, "norm_cdf(x)", "The standard normal cumulative distribution function.";
     reciprocal: UnaryFn::Reciprocal, "reciprocal(x)", "`1 / x` (in floating point).";
     negative: UnaryFn::Neg, "negative(x)", "`-x`.";

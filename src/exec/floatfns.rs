@@ -100,7 +100,7 @@ macro_rules! with_float_binary {
 #[macro_export]
 macro_rules! with_float_unary {
     ($f:expr, $g:ident => $body:expr, _ => $other:expr) => {{
-        use $crate::exec::floatfns::{norm_cdf, round_decimals, sign};
+        use $crate::exec::floatfns::{erf, erfc, norm_cdf, round_decimals, sign};
         use $crate::graph::UnaryFn as U;
         match $f {
             U::Neg => {
@@ -200,7 +200,11 @@ macro_rules! with_float_unary {
                 $body
             }
             U::Erf => {
-                let $g = libm::erf;
+                let $g = erf;
+                $body
+            }
+            U::Erfc => {
+                let $g = erfc;
                 $body
             }
             U::NormCdf => {
@@ -240,9 +244,17 @@ pub fn erfc(x: f64) -> f64 {
     unsafe { c::erfc(x) }
 }
 
-/// The standard normal CDF, through erfc for accuracy in the lower tail.
+/// The standard normal CDF: `h = erfc(|x| / sqrt 2) / 2` is the smaller tail, so
+/// the result is `h` below 0 and `1 - h` above (scipy's `ndtr` is built the same
+/// way). `graph::build` spells float64 `norm_cdf` with these same steps, so that
+/// `norm_cdf(d)` and `norm_cdf(-d)` share one `erfc`.
 pub fn norm_cdf(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+    let h = erfc(x.abs() * std::f64::consts::FRAC_1_SQRT_2) * 0.5;
+    if x < 0.0 {
+        h
+    } else {
+        1.0 - h
+    }
 }
 
 /// NumPy's `round(x, decimals)`: scale, round half to even, scale back.

@@ -143,6 +143,15 @@ fn symbol(f: BinaryFn) -> &'static str {
 
 pub fn unary(f: UnaryFn, a: &Array, span: Span) -> Result<Array, Diag> {
     use UnaryFn::*;
+    if f == NormCdf && a.dtype != DType::Float32 {
+        return norm_cdf(a, span);
+    }
+    // |-x| is |x| exactly; saying so lets `norm_cdf(-d)` share work with `norm_cdf(d)`.
+    if f == Abs {
+        if let Some(inner) = negated(a) {
+            return unary(Abs, &inner, span);
+        }
+    }
     let dtype = match f {
         Neg if a.dtype == DType::Bool => {
             return Err(Diag::new(Code::Type, span, "cannot negate a bool array", "negating bools")
@@ -158,6 +167,28 @@ pub fn unary(f: UnaryFn, a: &Array, span: Span) -> Result<Array, Diag> {
         _ => a.dtype.to_float(),
     };
     Ok(Node::new(Op::Unary(f, a.clone()), a.shape.clone(), dtype, span))
+}
+
+/// `x` when `a` is a pending `-x`.
+fn negated(a: &Array) -> Option<Array> {
+    match &*a.state.borrow() {
+        super::node::State::Pending(Op::Unary(UnaryFn::Neg, x)) => Some(x.clone()),
+        _ => None,
+    }
+}
+
+/// `norm_cdf` in float64, spelled out as `exec::floatfns::norm_cdf` computes it:
+/// `h = erfc(|x| / sqrt 2) * 0.5`, then `h` where `x < 0`, else `1 - h`.
+fn norm_cdf(a: &Array, span: Span) -> Result<Array, Diag> {
+    let x = cast(a, DType::Float64, span);
+    let float = |v: f64| Operand::Scalar(Scalar::Float(v));
+    let magnitude = unary(UnaryFn::Abs, &x, span)?;
+    let scaled = binary(BinaryFn::Mul, Operand::Array(magnitude), float(std::f64::consts::FRAC_1_SQRT_2), span)?;
+    let tail = unary(UnaryFn::Erfc, &scaled, span)?;
+    let half = binary(BinaryFn::Mul, Operand::Array(tail), float(0.5), span)?;
+    let upper = binary(BinaryFn::Sub, float(1.0), Operand::Array(half.clone()), span)?;
+    let below = binary(BinaryFn::Lt, Operand::Array(x), float(0.0), span)?;
+    where_(Operand::Array(below), Operand::Array(half), Operand::Array(upper), span)
 }
 
 pub fn cast(a: &Array, dtype: DType, span: Span) -> Array {

@@ -59,6 +59,7 @@ pub enum UnaryFn {
     Trunc,
     Rint,
     Erf,
+    Erfc,
     NormCdf,
     Reciprocal,
     IsNan,
