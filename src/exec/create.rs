@@ -1,6 +1,7 @@
 //! Kernels that make arrays from nothing: ranges, identity matrices, random numbers.
 
 use ndarray::IxDyn;
+use rayon::prelude::*;
 
 use crate::graph::{ArrayData, DType, Elem, Nd, RandomKind};
 use crate::with_dtype;
@@ -60,17 +61,21 @@ fn unit(seed: u64, stream: u64, index: u64) -> f64 {
     (bits(seed, stream, index) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// Every element depends only on `(seed, stream, its index)`, so the elements are
+/// drawn in parallel and the values do not depend on the thread count.
 pub fn random(seed: u64, stream: u64, kind: RandomKind, shape: &[usize], dtype: DType) -> ArrayData {
     let n: usize = shape.iter().product();
     let data = match kind {
         RandomKind::Uniform { low, high } => {
             let (low, high) = (f64::from_bits(low), f64::from_bits(high));
-            let v: Vec<f64> = (0..n as u64).map(|i| low + (high - low) * unit(seed, stream, i)).collect();
+            let v: Vec<f64> =
+                (0..n as u64).into_par_iter().map(|i| low + (high - low) * unit(seed, stream, i)).collect();
             ArrayData::F64(Nd::from_shape_vec(IxDyn(shape), v).expect("shape"))
         }
         RandomKind::Normal => {
             // Box-Muller on two uniforms per element.
             let v: Vec<f64> = (0..n as u64)
+                .into_par_iter()
                 .map(|i| {
                     let u1 = 1.0 - unit(seed, stream, 2 * i);
                     let u2 = unit(seed, stream, 2 * i + 1);
@@ -82,6 +87,7 @@ pub fn random(seed: u64, stream: u64, kind: RandomKind, shape: &[usize], dtype: 
         RandomKind::Integers { low, high } => {
             let span = (high as i128 - low as i128) as u128;
             let v: Vec<i64> = (0..n as u64)
+                .into_par_iter()
                 .map(|i| (low as i128 + ((bits(seed, stream, i) as u128 * span) >> 64) as i128) as i64)
                 .collect();
             ArrayData::I64(Nd::from_shape_vec(IxDyn(shape), v).expect("shape"))
