@@ -75,6 +75,8 @@ fn reductions(rng: &mut Rng, x: &str, y: &str) -> String {
         "any({x} > 0.9, axis=0)",
         "sum({x} * {y}, axis=(0, 1))",
         "mean({x} > {y})",
+        "sum(exp({x})) + sum({y} * exp({x}))",
+        "mean({x} * 2, axis=0) - sum({x} * {y}, axis=0)",
     ];
     rng.pick(&forms).replace("{x}", x).replace("{y}", y)
 }

@@ -78,6 +78,13 @@ fn update_fusion_writes_the_region_while_copying_the_array() {
 }
 
 #[test]
+fn sibling_fusion_computes_sums_that_share_work_in_one_pass() {
+    let program = format!("{INPUTS}d = exp(a) * b\nc = sum(d * 2) + mean(d - b, axis=0)");
+    let mut plan = plan_of(&program, "c");
+    insta::assert_snapshot!(apply(&mut plan, &["materialize", "fuse-map", "fuse-reduce", "fuse-siblings"]));
+}
+
+#[test]
 fn the_full_pass_list_reaches_a_fixed_point() {
     let mut plan = plan_of(&format!("{INPUTS}d = exp(a) * b\nc = sum(d * 2 + d) + mean(sqrt(b) > 1)"), "c");
     darr::opt::run_passes(&mut plan, &passes());

@@ -41,8 +41,26 @@ fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
     }
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<ArrayData>> = vec![None; plan.nodes.len()];
-    for id in plan.live() {
-        let data = compute(&plan, id, &bindings, &mut values, &remaining)?;
+    // The extra results of kernels computing several reductions, by (kernel, index).
+    let mut outputs: Vec<((Id, usize), ArrayData)> = Vec::new();
+    for id in plan.order() {
+        let data = match &plan.nodes[id].expr {
+            Expr::Output { kernel, index } => {
+                let at = outputs.iter().position(|(key, _)| *key == (*kernel, *index)).expect("kernel ran first");
+                outputs.swap_remove(at).1
+            }
+            Expr::Kernel(k) if !k.extra.is_empty() => {
+                let node = &plan.nodes[id];
+                let inputs: Vec<ArrayData> =
+                    k.inputs.iter().map(|&i| values[i].clone().expect("inputs run first")).collect();
+                stats::record_kernel();
+                let mut results = kernel::run_reduce(k, &inputs, &node.shape, node.dtype).into_iter();
+                let first = results.next().expect("the first result");
+                outputs.extend(results.enumerate().map(|(k, data)| ((id, k + 1), data)));
+                first
+            }
+            _ => compute(&plan, id, &bindings, &mut values, &remaining)?,
+        };
         for input in plan.nodes[id].expr.inputs() {
             remaining[input] -= 1;
             if remaining[input] == 0 {
@@ -101,12 +119,12 @@ fn compute(
             let inputs: Vec<ArrayData> = k.inputs.iter().map(|&i| value(i).clone()).collect();
             stats::record_kernel();
             match (&k.reduce, &k.update) {
-                (Some(_), _) => kernel::run_reduce(k, &inputs, shape, node.dtype),
+                (Some(_), _) => kernel::run_reduce(k, &inputs, shape, node.dtype).remove(0),
                 (_, Some(_)) => kernel::run_update(k, &inputs),
                 _ => kernel::run_map(k, &inputs, node.dtype),
             }
         }
-        Expr::Update { .. } => unreachable!("handled above"),
+        Expr::Update { .. } | Expr::Output { .. } => unreachable!("handled by the caller"),
         Expr::Dead => unreachable!("dead nodes are not live"),
     })
 }

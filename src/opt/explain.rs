@@ -61,6 +61,7 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
                 format!("update %{input} at {} with %{value}", show_view(&View::Slice(elems.clone())))
             }
             Expr::Kernel(k) => kernel_header(k, &args(k.inputs.clone())),
+            Expr::Output { kernel, index } => format!("result {index} of %{kernel}"),
             Expr::Dead => "dead".to_string(),
         };
         let mark = if node.materialize && id != plan.root { " (materialized)" } else { "" };
@@ -77,7 +78,12 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
 fn kernel_header(k: &Kernel, inputs: &str) -> String {
     let computed = k.ops.iter().filter(|op| !matches!(op.kind, KKind::Load { .. } | KKind::Const(_))).count();
     let reduce = match (&k.reduce, &k.update) {
-        (Some((f, axes)), _) => format!(", then {} over axes {axes:?}", name(&format!("{f:?}"))),
+        (Some((f, axes)), _) => {
+            let more: String =
+                k.extra.iter().map(|(g, op, _)| format!(", {} of t{op}", name(&format!("{g:?}")))).collect();
+            let first = if k.extra.is_empty() { String::new() } else { format!(" of t{}", k.result_op()) };
+            format!(", then {}{first}{more} over axes {axes:?}", name(&format!("{f:?}")))
+        }
         (_, Some(elems)) => format!(
             ", written into %{} at {}",
             k.inputs.last().expect("the updated array"),

@@ -7,7 +7,7 @@
 use super::fusible::{absorbable, fusible_map, kernel_ends};
 use super::plan::{Expr, Id, Plan};
 use super::Pass;
-use crate::graph::{BinaryFn, UnaryFn};
+use crate::graph::{BinaryFn, ReduceFn, UnaryFn};
 
 /// A shared value costing at most this much (see `cost`) is recomputed by each
 /// kernel that needs it: that is cheaper than writing it to memory and reading it
@@ -59,17 +59,30 @@ impl Pass for Materialize {
         let mut ends = kernel_ends(plan);
         let consumers = plan.consumers();
         let live = plan.live();
-        // The kernel ends each node flows into, found from the root downwards
-        // (consumers come before their inputs in this order).
-        let mut reaches: Vec<Vec<usize>> = vec![Vec::new(); plan.nodes.len()];
+        // The kernels each node flows into, found from the root downwards
+        // (consumers come before their inputs in this order). Sums over the same
+        // space count as one kernel: sibling fusion computes them in one pass.
+        let uses = plan.use_counts();
+        let group = |end: Id| -> String {
+            match consumers[end].as_slice() {
+                [r] if uses[end] == 1 => match &plan.nodes[*r].expr {
+                    Expr::Reduce { f: ReduceFn::Sum | ReduceFn::Mean, axes, .. } => {
+                        format!("sum over {axes:?} of {:?}", plan.nodes[end].shape)
+                    }
+                    _ => format!("#{end}"),
+                },
+                _ => format!("#{end}"),
+            }
+        };
+        let mut reaches: Vec<Vec<String>> = vec![Vec::new(); plan.nodes.len()];
         for &id in live.iter().rev() {
             if !absorbable(plan, id) {
                 continue;
             }
             reaches[id] = if ends[id] {
-                vec![id]
+                vec![group(id)]
             } else {
-                let mut set: Vec<usize> = consumers[id].iter().flat_map(|&c| reaches[c].clone()).collect();
+                let mut set: Vec<String> = consumers[id].iter().flat_map(|&c| reaches[c].clone()).collect();
                 set.sort_unstable();
                 set.dedup();
                 set

@@ -8,6 +8,7 @@ mod cse;
 mod explain;
 mod fuse_map;
 mod fuse_reduce;
+mod fuse_siblings;
 mod fuse_update;
 mod fusible;
 mod lower;
@@ -40,7 +41,8 @@ pub trait Pass {
 ///   two equal expressions must already be one node;
 /// - materialization before map fusion, which ends kernels where it marks;
 /// - map fusion before reduce and update fusion, which each fuse a kernel into
-///   the reduction or slice update that reads it.
+///   the reduction or slice update that reads it;
+/// - sibling fusion last: it merges reducing kernels.
 pub fn passes() -> Vec<Box<dyn Pass>> {
     vec![
         Box::new(const_fold::ConstFold),
@@ -49,6 +51,7 @@ pub fn passes() -> Vec<Box<dyn Pass>> {
         Box::new(fuse_map::FuseMap),
         Box::new(fuse_reduce::FuseReduce),
         Box::new(fuse_update::FuseUpdate),
+        Box::new(fuse_siblings::FuseSiblings),
     ]
 }
 

@@ -37,6 +37,11 @@ pub enum Expr {
         axes: Vec<usize>,
         input: Id,
     },
+    /// Result `index` of a kernel computing several reductions in one pass.
+    Output {
+        kernel: Id,
+        index: usize,
+    },
     /// `input` with the region `elems` replaced by `value` (`u[1:-1] = ...`).
     Update {
         elems: Vec<SliceElem>,
@@ -86,6 +91,18 @@ pub struct Kernel {
     /// The result is written into the region `elems` (ranges with step 1, one
     /// per axis) of a copy of the last input, as one pass over that array.
     pub update: Option<Vec<SliceElem>>,
+    /// The op holding the result, when it is not the last one.
+    pub result: Option<usize>,
+    /// More reductions (over the same axes) computed in the same pass: function,
+    /// the op reduced, and the dtype of the reduced value.
+    pub extra: Vec<(ReduceFn, usize, DType)>,
+}
+
+impl Kernel {
+    /// The op holding the (first) result.
+    pub fn result_op(&self) -> usize {
+        self.result.unwrap_or(self.ops.len() - 1)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,6 +138,7 @@ impl Expr {
             Expr::Update { input, value, .. } => vec![*input, *value],
             Expr::Where { cond, x, y } => vec![*cond, *x, *y],
             Expr::Kernel(k) => k.inputs.clone(),
+            Expr::Output { kernel, .. } => vec![*kernel],
         }
     }
 
@@ -144,6 +162,7 @@ impl Expr {
                 *y = f(*y);
             }
             Expr::Kernel(k) => k.inputs.iter_mut().for_each(|i| *i = f(*i)),
+            Expr::Output { kernel, .. } => *kernel = f(*kernel),
         }
     }
 
@@ -176,6 +195,33 @@ impl Plan {
             }
         }
         (0..self.nodes.len()).filter(|&i| seen[i]).collect()
+    }
+
+    /// The live nodes, each after its inputs. Ascending ids are such an order
+    /// until sibling fusion points a result at a later kernel; this order holds
+    /// always.
+    pub fn order(&self) -> Vec<Id> {
+        let mut state = vec![0u8; self.nodes.len()]; // 0 new, 1 entered, 2 done
+        let mut order = Vec::new();
+        let mut stack = vec![(self.root, false)];
+        while let Some((id, inputs_done)) = stack.pop() {
+            if inputs_done {
+                state[id] = 2;
+                order.push(id);
+                continue;
+            }
+            if state[id] != 0 {
+                continue;
+            }
+            state[id] = 1;
+            stack.push((id, true));
+            for input in self.nodes[id].expr.inputs().into_iter().rev() {
+                if state[input] == 0 {
+                    stack.push((input, false));
+                }
+            }
+        }
+        order
     }
 
     /// For each live node, the live nodes reading it.

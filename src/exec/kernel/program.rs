@@ -34,6 +34,7 @@ pub struct Program {
     /// For each load slot: the kernel input and its views.
     pub loads: Vec<(usize, Vec<crate::graph::View>)>,
     result: Arg,
+    extra: Vec<Arg>,
 }
 
 /// One operand of a loop: a chunk of lanes, or one value for all of them.
@@ -64,6 +65,10 @@ impl Program {
             for a in operands(&op.kind) {
                 last_use[owner[a]] = i;
             }
+        }
+        // Results are read after the last instruction: never reuse their registers.
+        for r in std::iter::once(kernel.result_op()).chain(kernel.extra.iter().map(|e| e.1)) {
+            last_use[owner[r]] = usize::MAX;
         }
         let mut loads = Vec::new();
         let mut args: Vec<Arg> = Vec::with_capacity(ops.len());
@@ -123,9 +128,11 @@ impl Program {
                 }
             }
         }
-        let result = *args.last().expect("a kernel has at least one op");
-        Program { instrs, registers, loads, result }
+        let result = args[kernel.result_op()];
+        let extra = kernel.extra.iter().map(|e| args[e.1]).collect();
+        Program { instrs, registers, loads, result, extra }
     }
+
 
     /// `run` into initialized lanes.
     pub fn run_into(&self, sources: &[Source], start: usize, out: &mut [f64]) {
@@ -135,6 +142,11 @@ impl Program {
     /// Computes lanes `start..start + out.len()` of the kernel into `out`
     /// (which may be uninitialized: every lane is written).
     pub fn run(&self, sources: &[Source], start: usize, out: &mut [MaybeUninit<f64>]) {
+        self.run_all(sources, start, out, &mut []);
+    }
+
+    /// `run`, also writing the extra results into `extra` (one slice each).
+    pub fn run_all(&self, sources: &[Source], start: usize, out: &mut [MaybeUninit<f64>], extra: &mut [&mut [f64]]) {
         let len = out.len();
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
@@ -158,9 +170,12 @@ impl Program {
                 Some(lanes) => lanes,
                 None => &gathered[slot][..len],
             };
-            // The last instruction writes the result straight into `out`.
-            let (body, last) = match self.result {
-                Arg::Reg(_) => self.instrs.split_at(self.instrs.len() - 1),
+            // The last instruction writes the result straight into `out` when it
+            // computes the only result.
+            let (body, last) = match (self.result, self.instrs.last()) {
+                (Arg::Reg(r), Some(instr)) if self.extra.is_empty() && destination(instr) == r => {
+                    self.instrs.split_at(self.instrs.len() - 1)
+                }
                 _ => (&self.instrs[..], &[][..]),
             };
             for instr in body {
@@ -188,6 +203,9 @@ impl Program {
                 (Some(instr), _) => execute(instr, &src, out),
                 (None, arg) => map1(src(arg), out, |v| v),
             }
+            for (lanes, &arg) in extra.iter_mut().zip(&self.extra) {
+                map1(src(arg), as_uninit(lanes), |v| v);
+            }
         });
     }
 }
@@ -202,7 +220,7 @@ fn destination(instr: &Instr) -> usize {
     }
 }
 
-fn as_uninit(lanes: &mut [f64]) -> &mut [MaybeUninit<f64>] {
+pub(super) fn as_uninit(lanes: &mut [f64]) -> &mut [MaybeUninit<f64>] {
     // SAFETY: `MaybeUninit<f64>` has the layout of `f64`, and only initialized
     // values are written through the result.
     unsafe { &mut *(lanes as *mut [f64] as *mut [MaybeUninit<f64>]) }

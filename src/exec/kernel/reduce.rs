@@ -16,7 +16,16 @@ use crate::opt::plan::Kernel;
 /// Subtrees of a sum at least this long are split between threads.
 const PARALLEL_SUM: usize = 8 * CHUNK;
 
-pub fn run_reduce(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> ArrayData {
+/// The kernel's reductions: the first result, then each extra one (sibling sums
+/// fused into the same pass).
+pub fn run_reduce(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> Vec<ArrayData> {
+    if kernel.extra.is_empty() {
+        return vec![run_single(kernel, inputs, out_shape, out)];
+    }
+    run_sums(kernel, inputs, out_shape, out)
+}
+
+fn run_single(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> ArrayData {
     let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
     let ndim = kernel.shape.len();
     let kept: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
@@ -104,6 +113,55 @@ fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> 
     } else {
         pairwise(program, sources, start, half) + pairwise(program, sources, start + half, len - half)
     }
+}
+
+/// Several sums (or means) of one kernel over the same axes, in one pass.
+fn run_sums(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> Vec<ArrayData> {
+    let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
+    let fns: Vec<(ReduceFn, DType)> =
+        std::iter::once((f, out)).chain(kernel.extra.iter().map(|e| (e.0, e.2))).collect();
+    let ndim = kernel.shape.len();
+    let kept: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
+    let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+    let extra = if perm.iter().enumerate().all(|(i, &p)| i == p) { Vec::new() } else { vec![View::Transpose(perm)] };
+    let program = Program::compile(kernel);
+    let sources = sources(&program, inputs, &extra);
+    let inner: usize = axes.iter().map(|&a| kernel.shape[a]).product();
+    let outer: usize = kept.iter().map(|&a| kernel.shape[a]).product();
+    let n = fns.len();
+    let rows: Vec<Vec<f64>> = (0..outer)
+        .map(|r| if inner == 0 { vec![0.0; n] } else { pairwise_all(&program, &sources, r * inner, inner, n) })
+        .collect();
+    fns.iter()
+        .enumerate()
+        .map(|(k, &(f, dtype))| {
+            let values: Vec<f64> =
+                rows.iter().map(|row| if f == ReduceFn::Mean { row[k] / inner as f64 } else { row[k] }).collect();
+            ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), values).expect("reduction shape")).cast(dtype)
+        })
+        .collect()
+}
+
+/// The pairwise sums of every result over lanes `start..start + len`.
+fn pairwise_all(program: &Program, sources: &[Source], start: usize, len: usize, n: usize) -> Vec<f64> {
+    if len <= CHUNK {
+        let mut first = vec![0.0f64; len];
+        let mut others = vec![vec![0.0f64; len]; n - 1];
+        let mut slices: Vec<&mut [f64]> = others.iter_mut().map(|v| v.as_mut_slice()).collect();
+        program.run_all(sources, start, super::program::as_uninit(&mut first), &mut slices);
+        return std::iter::once(pairwise_sum(&first)).chain(others.iter().map(|v| pairwise_sum(v))).collect();
+    }
+    let mut half = len / 2;
+    half -= half % 8;
+    let (a, b) = if len >= PARALLEL_SUM {
+        rayon::join(
+            || pairwise_all(program, sources, start, half, n),
+            || pairwise_all(program, sources, start + half, len - half, n),
+        )
+    } else {
+        (pairwise_all(program, sources, start, half, n), pairwise_all(program, sources, start + half, len - half, n))
+    };
+    a.iter().zip(&b).map(|(x, y)| x + y).collect()
 }
 
 /// A chunk's share of a reduction: its value, and for arg-reductions the
