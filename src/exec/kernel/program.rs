@@ -133,7 +133,6 @@ impl Program {
         Program { instrs, registers, loads, result, extra }
     }
 
-
     /// `run` into initialized lanes.
     pub fn run_into(&self, sources: &[Source], start: usize, out: &mut [f64]) {
         self.run(sources, start, as_uninit(out));
