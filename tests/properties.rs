@@ -10,25 +10,9 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, Axis, IxDyn, Zip};
 
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn float(&mut self) -> f64 {
-        // Values with few significant digits keep the literals short; the sign and
-        // magnitude still vary.
-        (self.below(2001) as f64 - 1000.0) / 200.0
-    }
-}
+use common::Rng;
 
 #[derive(Clone)]
 struct Shared(Rc<RefCell<Vec<u8>>>);

@@ -49,17 +49,7 @@ fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
                 let at = outputs.iter().position(|(key, _)| *key == (*kernel, *index)).expect("kernel ran first");
                 outputs.swap_remove(at).1
             }
-            Expr::Kernel(k) if !k.extra.is_empty() => {
-                let node = &plan.nodes[id];
-                let inputs: Vec<ArrayData> =
-                    k.inputs.iter().map(|&i| values[i].clone().expect("inputs run first")).collect();
-                stats::record_kernel();
-                let mut results = kernel::run_reduce(k, &inputs, &node.shape, node.dtype).into_iter();
-                let first = results.next().expect("the first result");
-                outputs.extend(results.enumerate().map(|(k, data)| ((id, k + 1), data)));
-                first
-            }
-            _ => compute(&plan, id, &bindings, &mut values, &remaining)?,
+            _ => compute(&plan, id, &bindings, &mut values, &remaining, &mut outputs)?,
         };
         for input in plan.nodes[id].expr.inputs() {
             remaining[input] -= 1;
@@ -88,6 +78,7 @@ fn compute(
     bindings: &Bindings,
     values: &mut [Option<ArrayData>],
     remaining: &[usize],
+    outputs: &mut Vec<((Id, usize), ArrayData)>,
 ) -> Result<ArrayData, Diag> {
     let node = &plan.nodes[id];
     if let Expr::Update { elems, input, value } = &node.expr {
@@ -119,12 +110,18 @@ fn compute(
             let inputs: Vec<ArrayData> = k.inputs.iter().map(|&i| value(i).clone()).collect();
             stats::record_kernel();
             match (&k.reduce, &k.update) {
-                (Some(_), _) => kernel::run_reduce(k, &inputs, shape, node.dtype).remove(0),
+                (Some(_), _) => {
+                    let mut results = kernel::run_reduce(k, &inputs, shape, node.dtype).into_iter();
+                    let first = results.next().expect("the first result");
+                    outputs.extend(results.enumerate().map(|(k, data)| ((id, k + 1), data)));
+                    first
+                }
                 (_, Some(_)) => kernel::run_update(k, &inputs),
                 _ => kernel::run_map(k, &inputs, node.dtype),
             }
         }
-        Expr::Update { .. } | Expr::Output { .. } => unreachable!("handled by the caller"),
+        Expr::Update { .. } => unreachable!("handled above"),
+        Expr::Output { .. } => unreachable!("handled by the caller"),
         Expr::Dead => unreachable!("dead nodes are not live"),
     })
 }

@@ -5,7 +5,7 @@
 use super::plan::{Expr, Plan};
 use super::Pass;
 use crate::exec::elementwise;
-use crate::graph::{ArrayData, Scalar};
+use crate::graph::ArrayData;
 
 pub struct ConstFold;
 
@@ -39,15 +39,11 @@ impl Pass for ConstFold {
                 Expr::View(_, a) => constant(*a),
                 _ => None,
             };
-            if let Some(value) = folded.as_ref().and_then(first_value) {
+            if let Some(value) = folded.as_ref().and_then(ArrayData::first) {
                 plan.nodes[id].expr = Expr::Const(value);
                 changed = true;
             }
         }
         changed
     }
-}
-
-fn first_value(data: &ArrayData) -> Option<Scalar> {
-    data.first()
 }

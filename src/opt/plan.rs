@@ -165,11 +165,6 @@ impl Expr {
             Expr::Output { kernel, .. } => *kernel = f(*kernel),
         }
     }
-
-    /// An elementwise operation (computes something, unlike a view).
-    pub fn is_map(&self) -> bool {
-        matches!(self, Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Cast(_))
-    }
 }
 
 impl Plan {

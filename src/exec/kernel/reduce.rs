@@ -25,16 +25,33 @@ pub fn run_reduce(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], ou
     run_sums(kernel, inputs, out_shape, out)
 }
 
+/// A reducing kernel laid out as rows: the kept axes outermost, the reduced
+/// ones innermost, so output element `r` reduces lanes `r * inner..(r + 1) * inner`.
+struct Rows {
+    f: ReduceFn,
+    program: Program,
+    sources: Vec<Source>,
+    inner: usize,
+    outer: usize,
+}
+
+impl Rows {
+    fn new(kernel: &Kernel, inputs: &[ArrayData]) -> Rows {
+        let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
+        let kept: Vec<usize> = (0..kernel.shape.len()).filter(|a| !axes.contains(a)).collect();
+        let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+        let identity = perm.iter().enumerate().all(|(i, &p)| i == p);
+        let extra = if identity { Vec::new() } else { vec![View::Transpose(perm)] };
+        let program = Program::compile(kernel);
+        let sources = sources(&program, inputs, &extra);
+        let inner = axes.iter().map(|&a| kernel.shape[a]).product();
+        let outer = kept.iter().map(|&a| kernel.shape[a]).product();
+        Rows { f, program, sources, inner, outer }
+    }
+}
+
 fn run_single(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> ArrayData {
-    let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
-    let ndim = kernel.shape.len();
-    let kept: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
-    let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
-    let extra = if perm.iter().enumerate().all(|(i, &p)| i == p) { Vec::new() } else { vec![View::Transpose(perm)] };
-    let program = Program::compile(kernel);
-    let sources = sources(&program, inputs, &extra);
-    let inner: usize = axes.iter().map(|&a| kernel.shape[a]).product();
-    let outer: usize = kept.iter().map(|&a| kernel.shape[a]).product();
+    let Rows { f, program, sources, inner, outer } = Rows::new(kernel, inputs);
     let results: Vec<f64> = if inner == 0 {
         vec![reduce_row::<f64>(f, &[]); outer]
     } else if inner > CHUNK || outer == 1 {
@@ -117,17 +134,9 @@ fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> 
 
 /// Several sums (or means) of one kernel over the same axes, in one pass.
 fn run_sums(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> Vec<ArrayData> {
-    let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
+    let Rows { f, program, sources, inner, outer } = Rows::new(kernel, inputs);
     let fns: Vec<(ReduceFn, DType)> =
         std::iter::once((f, out)).chain(kernel.extra.iter().map(|e| (e.0, e.2))).collect();
-    let ndim = kernel.shape.len();
-    let kept: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
-    let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
-    let extra = if perm.iter().enumerate().all(|(i, &p)| i == p) { Vec::new() } else { vec![View::Transpose(perm)] };
-    let program = Program::compile(kernel);
-    let sources = sources(&program, inputs, &extra);
-    let inner: usize = axes.iter().map(|&a| kernel.shape[a]).product();
-    let outer: usize = kept.iter().map(|&a| kernel.shape[a]).product();
     let n = fns.len();
     let rows: Vec<Vec<f64>> = (0..outer)
         .map(|r| if inner == 0 { vec![0.0; n] } else { pairwise_all(&program, &sources, r * inner, inner, n) })
