@@ -113,6 +113,26 @@ pub enum ReduceFn {
     CountNonzero,
 }
 
+impl ReduceFn {
+    /// The builtin that computes this reduction.
+    pub fn builtin_name(self) -> &'static str {
+        match self {
+            ReduceFn::Sum => "sum",
+            ReduceFn::Prod => "prod",
+            ReduceFn::Mean => "mean",
+            ReduceFn::Var { .. } => "var",
+            ReduceFn::Std { .. } => "std",
+            ReduceFn::Min => "min",
+            ReduceFn::Max => "max",
+            ReduceFn::ArgMin => "argmin",
+            ReduceFn::ArgMax => "argmax",
+            ReduceFn::All => "all",
+            ReduceFn::Any => "any",
+            ReduceFn::CountNonzero => "count_nonzero",
+        }
+    }
+}
+
 /// One index of a basic (view) indexing operation, resolved against the shape.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SliceElem {

@@ -55,7 +55,7 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
             Expr::Cast(_) => format!("cast {}", args(node.expr.inputs())),
             Expr::View(v, a) => format!("view {} %{a}", show_view(v)),
             Expr::Reduce { f, axes, input } => {
-                format!("reduce {} over axes {axes:?} of %{input}", name(&format!("{f:?}")))
+                format!("reduce {} over axes {axes:?} of %{input}", f.builtin_name())
             }
             Expr::Update { elems, input, value } => {
                 format!("update %{input} at {} with %{value}", show_view(&View::Slice(elems.clone())))
@@ -79,10 +79,9 @@ fn kernel_header(k: &Kernel, inputs: &str) -> String {
     let computed = k.ops.iter().filter(|op| !matches!(op.kind, KKind::Load { .. } | KKind::Const(_))).count();
     let reduce = match (&k.reduce, &k.update) {
         (Some((f, axes)), _) => {
-            let more: String =
-                k.extra.iter().map(|(g, op, _)| format!(", {} of t{op}", name(&format!("{g:?}")))).collect();
+            let more: String = k.extra.iter().map(|(g, op, _)| format!(", {} of t{op}", g.builtin_name())).collect();
             let first = if k.extra.is_empty() { String::new() } else { format!(" of t{}", k.result_op()) };
-            format!(", then {}{first}{more} over axes {axes:?}", name(&format!("{f:?}")))
+            format!(", then {}{first}{more} over axes {axes:?}", f.builtin_name())
         }
         (_, Some(elems)) => format!(
             ", written into %{} at {}",
@@ -116,8 +115,16 @@ fn kernel_op(kind: &KKind, inputs: &[usize]) -> String {
     }
 }
 
+/// An operation's name in snake case, from its `Debug` spelling (`NormCdf` → `norm_cdf`).
 fn name(debug: &str) -> String {
-    debug.to_lowercase()
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 fn show_scalar(v: f64, dtype: DType) -> String {
