@@ -141,19 +141,20 @@ fn run_program(block: &Block, expected: Option<&Block>, scratch: &Path, index: u
     let stderr = String::from_utf8_lossy(&out.stderr);
     match expected {
         Some(b) if b.info == "error" => {
-            if out.status.code() != Some(1) || trimmed(&stderr) != trimmed(&b.body) {
-                return Err(format!("expected the diagnostic\n{}\ngot (status {})\n{stderr}", b.body, out.status));
+            if out.status.code() == Some(1) && trimmed(&stderr) == trimmed(&b.body) {
+                Ok(())
+            } else {
+                Err(format!("expected the diagnostic\n{}\ngot (status {})\n{stderr}", b.body, out.status))
             }
         }
         _ if !out.status.success() || !stderr.is_empty() => {
-            return Err(format!("failed (status {}):\n{stdout}{stderr}", out.status));
+            Err(format!("failed (status {}):\n{stdout}{stderr}", out.status))
         }
         Some(b) if trimmed(&stdout) != trimmed(&b.body) => {
-            return Err(format!("expected the output\n{}\ngot\n{stdout}", b.body));
+            Err(format!("expected the output\n{}\ngot\n{stdout}", b.body))
         }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn run_python(block: &Block, expected: Option<&Block>, scratch: &Path) -> Result<(), String> {
