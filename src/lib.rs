@@ -7,6 +7,7 @@
 pub mod builtins;
 pub mod check;
 pub mod diag;
+pub mod dist;
 pub mod exec;
 pub mod graph;
 pub mod interp;

@@ -92,7 +92,13 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let stdout_is_tty = std::io::stdout().is_terminal();
-    let out: Box<dyn Write> = if stdout_is_tty {
+    // Under `mpiexec` every rank runs the program; only rank 0 writes the output.
+    let _mpi = darr::dist::init();
+    let comm = darr::dist::world();
+    let distributed = comm.size() > 1;
+    let out: Box<dyn Write> = if comm.rank() != 0 {
+        Box::new(std::io::sink())
+    } else if stdout_is_tty {
         Box::new(std::io::LineWriter::new(std::io::stdout()))
     } else {
         Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()))
@@ -104,24 +110,36 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
             let argv = script.iter().cloned().chain(cli.args.iter().cloned()).collect();
             (argv, Some(("<eval>".to_string(), Ok(code.clone()))))
         }
-        (None, Some(script)) if script == "-" => (cli.args.clone(), Some(("<stdin>".to_string(), read_stdin()))),
+        (None, Some(script)) if script == "-" => {
+            (cli.args.clone(), Some(("<stdin>".to_string(), on_rank_zero(read_stdin))))
+        }
         (None, Some(script)) => {
-            let text = std::fs::read(script)
-                .map_err(|e| format!("cannot read `{script}`: {e}"))
-                .and_then(|b| String::from_utf8(b).map_err(|_| format!("`{script}` is not UTF-8 text")));
+            let text = on_rank_zero(|| {
+                std::fs::read(script)
+                    .map_err(|e| format!("cannot read `{script}`: {e}"))
+                    .and_then(|b| String::from_utf8(b).map_err(|_| format!("`{script}` is not UTF-8 text")))
+            });
             (cli.args.clone(), Some((script.clone(), text)))
         }
-        (None, None) if std::io::stdin().is_terminal() && !cli.check => (cli.args.clone(), None),
-        (None, None) => (cli.args.clone(), Some(("<stdin>".to_string(), read_stdin()))),
+        // Under `mpiexec` rank 0's standard input is a pipe from mpiexec: the REPL
+        // there reads lines from it.
+        (None, None) if (distributed || std::io::stdin().is_terminal()) && !cli.check => (cli.args.clone(), None),
+        (None, None) => (cli.args.clone(), Some(("<stdin>".to_string(), on_rank_zero(read_stdin)))),
     };
     let mut session = Session::new(out, argv, interrupt);
     let Some((name, text)) = source else {
-        return repl::run(&mut session, format, color);
+        return if distributed {
+            repl::run_lines(&mut session, format)
+        } else {
+            repl::run(&mut session, format, color)
+        };
     };
     let text = match text {
         Ok(text) => text,
         Err(message) => {
-            eprintln!("Error: darr::io\n\n  × {message}");
+            if comm.rank() == 0 {
+                eprintln!("Error: darr::io\n\n  × {message}");
+            }
             return 2;
         }
     };
@@ -137,12 +155,12 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     let result = if cli.check {
         session.check_source(&name, &text)
     } else if cli.eval.is_none() && name != "<stdin>" {
-        session.run_file(Path::new(&name))
+        session.run_script(Path::new(&name), &text)
     } else {
         session.run_source(&name, &text)
     };
     session.flush();
-    if cli.time {
+    if cli.time && comm.rank() == 0 {
         let stats = darr::exec::stats::summary();
         eprintln!(
             "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
@@ -157,12 +175,46 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         );
     }
     match result {
-        Ok(()) => 0,
-        Err(Failure::Exit(code)) => code.clamp(0, 255) as u8,
+        Ok(()) => {
+            comm.finish();
+            0
+        }
+        Err(Failure::Exit(code)) => {
+            comm.finish();
+            code.clamp(0, 255) as u8
+        }
         Err(Failure::Error(diag)) => {
-            eprint!("{}", session.render(&diag, format, color));
+            let report = session.render(&diag, format, color);
+            if distributed {
+                // Printed once, on rank 0; every rank ends.
+                comm.fail(&report, 1)
+            }
+            eprint!("{report}");
             1
         }
+    }
+}
+
+/// What `read` gives on rank 0, on every rank (the program is read once, there).
+fn on_rank_zero(read: impl FnOnce() -> Result<String, String>) -> Result<String, String> {
+    let comm = darr::dist::world();
+    if comm.size() == 1 {
+        return read();
+    }
+    let mut bytes = if comm.rank() == 0 {
+        match read() {
+            Ok(text) => [b"O", text.as_bytes()].concat(),
+            Err(message) => [b"E", message.as_bytes()].concat(),
+        }
+    } else {
+        Vec::new()
+    };
+    comm.broadcast(&mut bytes);
+    let text = String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned();
+    if bytes.first() == Some(&b'O') {
+        Ok(text)
+    } else {
+        Err(text)
     }
 }
 

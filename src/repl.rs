@@ -57,13 +57,61 @@ pub fn run(session: &mut Session, format: ErrorFormat, color: bool) -> u8 {
         if let Some(history) = &history {
             let _ = editor.append_history(history);
         }
-        match run_input(session, input.trim_start(), format, color) {
+        match run_input(session, input.trim_start(), format, color, true) {
             Some(code) => break code,
             None => continue,
         }
     };
     session.flush();
     code
+}
+
+/// The REPL under `mpiexec`: rank 0 reads lines from its standard input (a pipe
+/// from mpiexec, so no line editing), each complete input goes to every rank, and
+/// every rank runs it; rank 0 prints.
+pub fn run_lines(session: &mut Session, format: ErrorFormat) -> u8 {
+    let root = darr::dist::is_root();
+    if root {
+        println!(
+            "darr {} on {} ranks — :help for help, Ctrl-D to quit",
+            env!("CARGO_PKG_VERSION"),
+            darr::dist::nranks()
+        );
+    }
+    let mut stdin = std::io::stdin().lock();
+    let code = loop {
+        let input = if root { read_plain_input(&mut stdin) } else { None };
+        let Some(input) = darr::dist::share_input(input) else { break 0 };
+        if input.trim().is_empty() {
+            continue;
+        }
+        if let Some(code) = run_input(session, input.trim_start(), format, false, root) {
+            break code;
+        }
+        session.flush();
+    };
+    session.flush();
+    code
+}
+
+/// One complete input from plain standard input, with prompts; `None` at its end.
+fn read_plain_input(stdin: &mut impl std::io::BufRead) -> Option<String> {
+    let mut text = String::new();
+    let mut prompt = PROMPT;
+    loop {
+        print!("{prompt}");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        let mut line = String::new();
+        if stdin.read_line(&mut line).ok()? == 0 {
+            return (!text.is_empty()).then_some(text);
+        }
+        text.push_str(line.trim_end_matches('\n'));
+        if text.trim_start().starts_with(':') || !Session::is_incomplete(&text) {
+            return Some(text);
+        }
+        text.push('\n');
+        prompt = CONTINUATION;
+    }
 }
 
 enum Input {
@@ -96,12 +144,16 @@ fn read_input(editor: &mut Editor<DarrHelper, FileHistory>) -> Input {
 }
 
 /// Runs a statement or a `:command`; returns an exit status when the REPL should end.
-fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: bool) -> Option<u8> {
+/// Only a `loud` REPL prints (under `mpiexec`, every rank runs each input and rank 0
+/// speaks).
+fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: bool, loud: bool) -> Option<u8> {
     let report = |session: &Session, failure: Failure| -> Option<u8> {
         match failure {
             Failure::Exit(code) => Some(code.clamp(0, 255) as u8),
             Failure::Error(diag) => {
-                eprint!("{}", session.render(&diag, format, color));
+                if loud {
+                    eprint!("{}", session.render(&diag, format, color));
+                }
                 None
             }
         }
@@ -113,6 +165,7 @@ fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: boo
     let rest = rest.trim();
     match name {
         "quit" | "q" | "exit" => return Some(0),
+        _ if !loud && matches!(name, "help" | "h" | "vars") => {}
         "help" | "h" => print_help(rest),
         "vars" => {
             for (name, value) in session.variables() {
@@ -121,7 +174,9 @@ fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: boo
         }
         "reset" => {
             session.reset();
-            println!("session reset");
+            if loud {
+                println!("session reset");
+            }
         }
         "load" => {
             let path = PathBuf::from(rest);
@@ -131,7 +186,8 @@ fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: boo
                         return report(session, f);
                     }
                 }
-                Err(e) => eprintln!("cannot read `{}`: {e}", path.display()),
+                Err(e) if loud => eprintln!("cannot read `{}`: {e}", path.display()),
+                Err(_) => {}
             }
         }
         "time" => {
@@ -141,13 +197,16 @@ fn run_input(session: &mut Session, input: &str, format: ErrorFormat, color: boo
             if let Err(f) = result {
                 return report(session, f);
             }
-            println!("time: {:.6} s", elapsed.as_secs_f64());
+            if loud {
+                println!("time: {:.6} s", elapsed.as_secs_f64());
+            }
         }
         "explain" => {
             if let Err(f) = session.run_repl_input(&format!("print(explain({rest}))")) {
                 return report(session, f);
             }
         }
+        _ if !loud => {}
         other => {
             let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| &c[1..]).collect();
             match darr::diag::did_you_mean(other, known) {

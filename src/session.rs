@@ -57,9 +57,14 @@ impl Session {
     /// Runs a script file. Imports look in the script's directory first.
     pub fn run_file(&mut self, path: &Path) -> Result<(), Failure> {
         let text = read_script(path)?;
+        self.run_script(path, &text)
+    }
+
+    /// Runs `text`, read from the script at `path` (imports look in its directory).
+    pub fn run_script(&mut self, path: &Path, text: &str) -> Result<(), Failure> {
         let dir = path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() });
         self.main = Module::new("__main__", dir);
-        self.run_source(&path.display().to_string(), &text)
+        self.run_source(&path.display().to_string(), text)
     }
 
     /// Runs program text (a script's contents, `-e CODE`, standard input).

@@ -1,6 +1,7 @@
 //! Array creation (spec section 7.1).
 
 use super::convert::{self, array, opt_bool, opt_dtype, opt_float, opt_int, shape_from, Result as R};
+use super::distribution::place;
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
 use crate::graph::build::{self, Operand};
@@ -9,18 +10,18 @@ use crate::interp::{arrays, Result, Value};
 
 pub fn register(r: &mut Registry) {
     r.function(
-        "zeros(*shape, dtype=float64, dist=none)",
+        "zeros(*shape, dtype=float64, dist=none, block=none, grid=none)",
         "An array of zeros. The shape is given as ints or as one tuple.",
         zeros,
     );
-    r.function("ones(*shape, dtype=float64, dist=none)", "An array of ones.", ones);
+    r.function("ones(*shape, dtype=float64, dist=none, block=none, grid=none)", "An array of ones.", ones);
     r.function(
-        "empty(*shape, dtype=float64, dist=none)",
+        "empty(*shape, dtype=float64, dist=none, block=none, grid=none)",
         "Same as `zeros` (darr never exposes uninitialized memory).",
         zeros,
     );
     r.function(
-        "full(shape, value, dtype=none, dist=none)",
+        "full(shape, value, dtype=none, dist=none, block=none, grid=none)",
         "An array filled with `value`; the dtype follows the value unless given.",
         full,
     );
@@ -28,17 +29,25 @@ pub fn register(r: &mut Registry) {
     r.function("ones_like(a, dtype=none)", "Ones with the shape (and dtype) of `a`.", ones_like);
     r.function("full_like(a, value, dtype=none)", "`value` everywhere, with the shape (and dtype) of `a`.", full_like);
     r.function(
-        "arange(start_or_stop, stop=none, step=1, dtype=none, dist=none)",
+        "arange(start_or_stop, stop=none, step=1, dtype=none, dist=none, block=none, grid=none)",
         "Evenly spaced values in `[start, stop)`: int64 when every argument is an int, else float64.",
         arange,
     );
     r.function(
-        "linspace(start, stop, num=50, endpoint=true, dtype=none)",
+        "linspace(start, stop, num=50, endpoint=true, dtype=none, dist=none, block=none, grid=none)",
         "`num` evenly spaced values from `start` to `stop`.",
         linspace,
     );
-    r.function("eye(n, m=none, k=0, dtype=float64)", "An `n` × `m` array with ones on the `k`-th diagonal.", eye);
-    r.function("identity(n, dtype=float64)", "The `n` × `n` identity matrix.", identity);
+    r.function(
+        "eye(n, m=none, k=0, dtype=float64, dist=none, block=none, grid=none)",
+        "An `n` × `m` array with ones on the `k`-th diagonal.",
+        eye,
+    );
+    r.function(
+        "identity(n, dtype=float64, dist=none, block=none, grid=none)",
+        "The `n` × `n` identity matrix.",
+        identity,
+    );
     r.function("tri(n, m=none, k=0, dtype=float64)", "Ones at and below the `k`-th diagonal.", tri);
     r.function(
         "array(x, dtype=none)",
@@ -51,7 +60,8 @@ pub fn register(r: &mut Registry) {
 fn filled(args: &mut Args, value: Scalar) -> Result<Value> {
     let shape = shape_from(&args.rest, args.call_span)?;
     let dtype = opt_dtype(args, 1)?.unwrap_or(DType::Float64);
-    Ok(Value::Array(Node::new(Op::Fill(value), shape, dtype, args.call_span)))
+    let node = Node::new(Op::Fill(value), shape, dtype, args.call_span);
+    Ok(Value::Array(place(args, 2, node)?))
 }
 
 fn zeros(_: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -86,7 +96,8 @@ fn full(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let shape = convert::shape_arg(&mut args, 0)?;
     let (value, natural) = scalar_arg(&args.take(1).expect("required"), args.span(1))?;
     let dtype = opt_dtype(&mut args, 2)?.unwrap_or(natural);
-    Ok(Value::Array(Node::new(Op::Fill(value), shape, dtype, args.call_span)))
+    let node = Node::new(Op::Fill(value), shape, dtype, args.call_span);
+    Ok(Value::Array(place(&mut args, 3, node)?))
 }
 
 fn like(args: &mut Args, value: Option<Scalar>) -> Result<Value> {
@@ -131,7 +142,8 @@ fn arange(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     }
     let natural = if all_ints { DType::Int64 } else { DType::Float64 };
     let dtype = opt_dtype(&mut args, 3)?.unwrap_or(natural);
-    Ok(Value::Array(Node::new(Op::Arange { start, step }, vec![n as usize], dtype, args.call_span)))
+    let node = Node::new(Op::Arange { start, step }, vec![n as usize], dtype, args.call_span);
+    Ok(Value::Array(place(&mut args, 4, node)?))
 }
 
 fn linspace(_: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -142,7 +154,8 @@ fn linspace(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         .map_err(|_| Diag::new(Code::Value, args.span(2), format!("`num` must be 0 or more, not {num}"), "negative"))?;
     let endpoint = opt_bool(&mut args, 3, true)?;
     let dtype = opt_dtype(&mut args, 4)?.unwrap_or(DType::Float64);
-    Ok(Value::Array(Node::new(Op::Linspace { start, stop, endpoint }, vec![num], dtype, args.call_span)))
+    let node = Node::new(Op::Linspace { start, stop, endpoint }, vec![num], dtype, args.call_span);
+    Ok(Value::Array(place(&mut args, 5, node)?))
 }
 
 fn size_arg(args: &mut Args, i: usize, what: &str) -> R<Option<usize>> {
@@ -160,13 +173,15 @@ fn eye(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let m = size_arg(&mut args, 1, "m")?.unwrap_or(n);
     let k = opt_int(&mut args, 2, "k")?.unwrap_or(0);
     let dtype = opt_dtype(&mut args, 3)?.unwrap_or(DType::Float64);
-    Ok(Value::Array(Node::new(Op::Eye { k }, vec![n, m], dtype, args.call_span)))
+    let node = Node::new(Op::Eye { k }, vec![n, m], dtype, args.call_span);
+    Ok(Value::Array(place(&mut args, 4, node)?))
 }
 
 fn identity(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let n = size_arg(&mut args, 0, "n")?.expect("required");
     let dtype = opt_dtype(&mut args, 1)?.unwrap_or(DType::Float64);
-    Ok(Value::Array(Node::new(Op::Eye { k: 0 }, vec![n, n], dtype, args.call_span)))
+    let node = Node::new(Op::Eye { k: 0 }, vec![n, n], dtype, args.call_span);
+    Ok(Value::Array(place(&mut args, 2, node)?))
 }
 
 /// Ones where `col - row <= k` (`below = true`), or `>= k`.

@@ -5,6 +5,7 @@
 mod args;
 mod convert;
 mod creation;
+mod distribution;
 mod files;
 mod linalg;
 mod math;
@@ -104,6 +105,8 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     stencils::register(&mut r);
     r.group("Input and output");
     files::register(&mut r);
+    r.group("Distribution over MPI ranks");
+    distribution::register(&mut r);
     r
 });
 

@@ -3,6 +3,7 @@
 //! before it, and on its position, never on threads or ranks.
 
 use super::convert::{float_value, int_value, opt_int, shape_from};
+use super::distribution::place;
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
 use crate::graph::{ArrayData, DType, Nd, Node, Op, RandomKind};
@@ -14,12 +15,20 @@ pub fn register(r: &mut Registry) {
         "Restarts the generator from seed `n` (from the operating system when omitted). The default seed is 0.",
         seed,
     );
-    r.function("rand(*shape)", "Uniform random numbers on [0, 1).", rand);
-    r.function("randn(*shape)", "Standard normal random numbers.", randn);
-    r.function("randint(low, high, *shape)", "Random int64 values in [low, high).", randint);
-    r.function("uniform(low, high, *shape)", "Uniform random numbers on [low, high).", uniform);
+    r.function("rand(*shape, dist=none, block=none, grid=none)", "Uniform random numbers on [0, 1).", rand);
+    r.function("randn(*shape, dist=none, block=none, grid=none)", "Standard normal random numbers.", randn);
     r.function(
-        "normal(mean, std, *shape)",
+        "randint(low, high, *shape, dist=none, block=none, grid=none)",
+        "Random int64 values in [low, high).",
+        randint,
+    );
+    r.function(
+        "uniform(low, high, *shape, dist=none, block=none, grid=none)",
+        "Uniform random numbers on [low, high).",
+        uniform,
+    );
+    r.function(
+        "normal(mean, std, *shape, dist=none, block=none, grid=none)",
         "Normal random numbers with the given mean and standard deviation.",
         normal,
     );
@@ -29,10 +38,13 @@ pub fn register(r: &mut Registry) {
 fn seed(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
     let n = match opt_int(&mut args, 0, "n")? {
         Some(n) => n as u64,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64 ^ u64::from(std::process::id()))
-            .unwrap_or(0),
+        // Rank 0's choice on every rank: random arrays must not depend on the rank.
+        None => crate::dist::share_u64(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64 ^ u64::from(std::process::id()))
+                .unwrap_or(0),
+        ),
     };
     ctx.interp.rng_seed = n;
     ctx.interp.rng_stream = 0;
@@ -45,22 +57,25 @@ fn next_stream(ctx: &mut CallCtx) -> (u64, u64) {
     (ctx.interp.rng_seed, stream)
 }
 
-fn random(ctx: &mut CallCtx, args: &Args, kind: RandomKind, dtype: DType) -> Result<Value> {
+/// `dist=`, `block=` and `grid=` follow the distribution's own parameters.
+fn random(ctx: &mut CallCtx, args: &mut Args, kind: RandomKind, dtype: DType) -> Result<Value> {
     let shape = shape_from(&args.rest, args.call_span)?;
     let (seed, stream) = next_stream(ctx);
-    Ok(Value::Array(Node::new(Op::Random { seed, stream, kind }, shape, dtype, args.call_span)))
+    let node = Node::new(Op::Random { seed, stream, kind }, shape, dtype, args.call_span);
+    let first_placement = args.values.len() - 3;
+    Ok(Value::Array(place(args, first_placement, node)?))
 }
 
 fn uniform_kind(low: f64, high: f64) -> RandomKind {
     RandomKind::Uniform { low: low.to_bits(), high: high.to_bits() }
 }
 
-fn rand(ctx: &mut CallCtx, args: Args) -> Result<Value> {
-    random(ctx, &args, uniform_kind(0.0, 1.0), DType::Float64)
+fn rand(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
+    random(ctx, &mut args, uniform_kind(0.0, 1.0), DType::Float64)
 }
 
-fn randn(ctx: &mut CallCtx, args: Args) -> Result<Value> {
-    random(ctx, &args, RandomKind::Normal, DType::Float64)
+fn randn(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
+    random(ctx, &mut args, RandomKind::Normal, DType::Float64)
 }
 
 fn randint(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -72,14 +87,14 @@ fn randint(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
             Diag::new(Code::Value, sh, format!("`high` ({high}) must be above `low` ({low})"), "empty range").into()
         );
     }
-    random(ctx, &args, RandomKind::Integers { low, high }, DType::Int64)
+    random(ctx, &mut args, RandomKind::Integers { low, high }, DType::Int64)
 }
 
 fn uniform(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
     let (sl, sh) = (args.span(0), args.span(1));
     let low = float_value(&args.take(0).expect("required"), sl, "`low`")?;
     let high = float_value(&args.take(1).expect("required"), sh, "`high`")?;
-    random(ctx, &args, uniform_kind(low, high), DType::Float64)
+    random(ctx, &mut args, uniform_kind(low, high), DType::Float64)
 }
 
 fn normal(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -87,7 +102,7 @@ fn normal(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
     let mean = float_value(&args.take(0).expect("required"), sm, "`mean`")?;
     let std = float_value(&args.take(1).expect("required"), ss, "`std`")?;
     let span = args.call_span;
-    let z = random(ctx, &args, RandomKind::Normal, DType::Float64)?;
+    let z = random(ctx, &mut args, RandomKind::Normal, DType::Float64)?;
     let scaled = crate::interp::ops::binary(crate::syntax::ast::BinaryOp::Mul, &z, &Value::Float(std), span, span, ss)?;
     Ok(crate::interp::ops::binary(crate::syntax::ast::BinaryOp::Add, &scaled, &Value::Float(mean), span, span, sm)?)
 }

@@ -359,7 +359,9 @@ fn range(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 }
 
 fn clock(ctx: &mut CallCtx, _: Args) -> Result<Value> {
-    Ok(Value::Float(ctx.interp.started.elapsed().as_secs_f64()))
+    // Rank 0's reading on every rank, so that control flow on time agrees.
+    let seconds = ctx.interp.started.elapsed().as_secs_f64();
+    Ok(Value::Float(f64::from_bits(crate::dist::share_u64(seconds.to_bits()))))
 }
 
 fn exit(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {

@@ -84,6 +84,9 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         }
         Op::Where { cond, x, y } => elementwise::select(&evaluate(cond)?, &evaluate(x)?, &evaluate(y)?, &node.shape),
         Op::Cast(a) => evaluate(a)?.cast(node.dtype),
+        // Every rank computes every array's values for now; the layout is recorded
+        // for `dist()` and for the placement to come.
+        Op::Redistribute(a) => evaluate(a)?,
         Op::Reduce { f, input, axes, .. } => reduce::reduce(*f, &evaluate(input)?, axes, &node.shape, node.dtype),
         Op::View { input, view } => view::apply(&evaluate(input)?, view),
         Op::Take { input, axis, index } => index::take(&evaluate(input)?, *axis, &evaluate(index)?, node)?,

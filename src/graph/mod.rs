@@ -5,7 +5,7 @@ pub mod build;
 pub mod data;
 pub mod dtype;
 pub mod index;
-pub mod layout;
+pub use crate::dist::layout;
 pub mod node;
 pub mod shape;
 

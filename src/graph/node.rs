@@ -249,6 +249,9 @@ pub enum Op {
         input: Array,
         axis: usize,
     },
+    /// The input's values, placed over the ranks as this node's layout says
+    /// (`redistribute`).
+    Redistribute(Array),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,9 +269,14 @@ pub enum ScanFn {
 
 impl Node {
     pub fn new(op: Op, shape: Shape, dtype: DType, span: Span) -> Array {
+        let layout = Layout::default_for(shape.len(), crate::dist::nranks());
+        Node::with_layout(op, shape, dtype, layout, span)
+    }
+
+    /// A node placed over the ranks as `layout` says (`dist=`, `redistribute`).
+    pub fn with_layout(op: Op, shape: Shape, dtype: DType, layout: Layout, span: Span) -> Array {
         // A computed input starts a new chain: what it was built from is gone.
         let depth = op.inputs().iter().map(|i| if i.is_computed() { 1 } else { i.depth + 1 }).max().unwrap_or(0);
-        let layout = Layout::default_for(shape.len());
         Rc::new(Node { shape, dtype, layout, span, depth, state: RefCell::new(State::Pending(op)) })
     }
 
@@ -277,7 +285,7 @@ impl Node {
         let shape = data.shape().to_vec();
         let dtype = data.dtype();
         Rc::new(Node {
-            layout: Layout::default_for(shape.len()),
+            layout: Layout::default_for(shape.len(), crate::dist::nranks()),
             shape,
             dtype,
             span,
@@ -332,7 +340,7 @@ impl Op {
             | Op::Linspace { .. }
             | Op::Eye { .. }
             | Op::Random { .. } => Vec::new(),
-            Op::Unary(_, a) | Op::Cast(a) => vec![a.clone()],
+            Op::Unary(_, a) | Op::Cast(a) | Op::Redistribute(a) => vec![a.clone()],
             Op::Reduce { input, .. } | Op::View { input, .. } | Op::Scan { input, .. } => vec![input.clone()],
             Op::Binary { lhs, rhs, .. } => vec![lhs.clone(), rhs.clone()],
             Op::Where { cond, x, y } => vec![cond.clone(), x.clone(), y.clone()],
@@ -378,6 +386,7 @@ impl Op {
             Op::SetTake { .. } => "update at indices".into(),
             Op::Concat { axis, .. } => format!("concatenate along axis {axis}"),
             Op::MatMul { .. } => "matmul".into(),
+            Op::Redistribute(_) => "redistribute".into(),
             Op::Scan { f, axis, .. } => format!("{f:?} along axis {axis}").to_lowercase(),
         }
     }

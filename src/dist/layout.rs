@@ -1,0 +1,234 @@
+//! How an array's elements are placed over the ranks of a job (spec section 10):
+//! one distribution code per axis, and a process grid with one extent per axis
+//! (1 for an axis that is not distributed) whose product is the number of ranks.
+
+use std::fmt::Write;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AxisDist {
+    /// Contiguous chunks (`"b"`).
+    Block,
+    /// Round robin of single elements (`"c"`).
+    Cyclic,
+    /// Round robin of blocks of this size (`"bc"` with `block=`).
+    BlockCyclic(usize),
+    /// Not distributed (`"n"`).
+    None,
+}
+
+impl AxisDist {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AxisDist::Block => "b",
+            AxisDist::Cyclic => "c",
+            AxisDist::BlockCyclic(_) => "bc",
+            AxisDist::None => "n",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    pub axes: Vec<AxisDist>,
+    /// The process grid: ranks along each axis (1 where the axis is whole).
+    pub grid: Vec<usize>,
+}
+
+impl Layout {
+    /// The default for an array of `ndim` axes over `nranks` ranks: the first axis
+    /// in blocks, the others whole; a 0-d array is replicated.
+    pub fn default_for(ndim: usize, nranks: usize) -> Layout {
+        let axes: Vec<AxisDist> = (0..ndim).map(|i| if i == 0 { AxisDist::Block } else { AxisDist::None }).collect();
+        let grid = (0..ndim).map(|i| if i == 0 { nranks } else { 1 }).collect();
+        Layout { axes, grid }
+    }
+
+    /// Every element on every rank.
+    pub fn replicated(ndim: usize) -> Layout {
+        Layout { axes: vec![AxisDist::None; ndim], grid: vec![1; ndim] }
+    }
+
+    /// Whether no axis is distributed.
+    pub fn is_replicated(&self) -> bool {
+        self.axes.iter().all(|a| *a == AxisDist::None)
+    }
+
+    /// The layout that `dist=` codes (one per axis), `block=` and `grid=` ask for.
+    /// The error says what is wrong, for a `darr::dist` diagnostic.
+    pub fn from_codes(
+        codes: &[String],
+        block: Option<usize>,
+        grid: Option<&[usize]>,
+        ndim: usize,
+        nranks: usize,
+    ) -> Result<Layout, String> {
+        if codes.len() != ndim {
+            let example = (0..ndim).map(|i| if i == 0 { "\"b\"" } else { "\"n\"" }).collect::<Vec<_>>().join(", ");
+            return Err(format!(
+                "dist= needs one code per axis: {ndim} for this {ndim}-d array, e.g. ({example}{}), not {}",
+                if ndim == 1 { "," } else { "" },
+                codes.len()
+            ));
+        }
+        let mut axes = Vec::with_capacity(ndim);
+        for code in codes {
+            axes.push(match code.as_str() {
+                "b" => AxisDist::Block,
+                "c" => AxisDist::Cyclic,
+                "bc" => match block {
+                    Some(size) if size >= 1 => AxisDist::BlockCyclic(size),
+                    Some(_) => return Err("block= must be at least 1".to_string()),
+                    None => return Err("the block-cyclic code \"bc\" needs block=SIZE".to_string()),
+                },
+                "n" => AxisDist::None,
+                other => return Err(format!("unknown distribution code {other:?}")),
+            });
+        }
+        if block.is_some() && !axes.iter().any(|a| matches!(a, AxisDist::BlockCyclic(_))) {
+            return Err("block= applies only to block-cyclic axes (code \"bc\")".to_string());
+        }
+        let distributed = axes.iter().filter(|a| **a != AxisDist::None).count();
+        let extents = match grid {
+            Some(g) => {
+                if g.len() != distributed {
+                    return Err(format!("grid= needs one extent per distributed axis: {distributed}, not {}", g.len()));
+                }
+                let product: usize = g.iter().product();
+                if product != nranks || g.contains(&0) {
+                    return Err(format!("the process grid {g:?} has {product} places for {nranks} ranks"));
+                }
+                g.to_vec()
+            }
+            None => balanced_grid(nranks, distributed),
+        };
+        if distributed == 0 {
+            return Ok(Layout::replicated(ndim));
+        }
+        let mut next = extents.into_iter();
+        let grid = axes.iter().map(|a| if *a == AxisDist::None { 1 } else { next.next().unwrap_or(1) }).collect();
+        Ok(Layout { axes, grid })
+    }
+
+    /// This rank's place in the process grid (row-major over the axes).
+    pub fn coords(&self, rank: usize) -> Vec<usize> {
+        let mut rest = rank;
+        let mut coords = vec![0; self.grid.len()];
+        for (c, &g) in coords.iter_mut().zip(&self.grid).rev() {
+            *c = rest % g.max(1);
+            rest /= g.max(1);
+        }
+        coords
+    }
+
+    /// `dist(a)`: per axis, in the spirit of the Distributed Array Protocol's
+    /// `dim_data`, the distribution type, the axis length, the grid extent, this
+    /// rank's grid coordinate and the indices it holds.
+    pub fn describe(&self, shape: &[usize], rank: usize) -> String {
+        let coords = self.coords(rank);
+        let mut dims = Vec::new();
+        for (axis, dist) in self.axes.iter().enumerate() {
+            let (size, p, c) = (shape[axis], self.grid[axis], coords[axis]);
+            let mut d = format!("{{'dist_type': '{}', 'size': {size}", dist.code());
+            match dist {
+                AxisDist::None => {}
+                AxisDist::Block => {
+                    let (start, stop) = block_range(size, p, c);
+                    let _ =
+                        write!(d, ", 'proc_grid_size': {p}, 'proc_grid_rank': {c}, 'start': {start}, 'stop': {stop}");
+                }
+                AxisDist::Cyclic => {
+                    let _ = write!(d, ", 'proc_grid_size': {p}, 'proc_grid_rank': {c}, 'start': {}", c.min(size));
+                }
+                AxisDist::BlockCyclic(b) => {
+                    let _ = write!(
+                        d,
+                        ", 'proc_grid_size': {p}, 'proc_grid_rank': {c}, 'start': {}, 'block_size': {b}",
+                        (c * b).min(size)
+                    );
+                }
+            }
+            d.push('}');
+            dims.push(d);
+        }
+        match dims.len() {
+            1 => format!("({},)", dims[0]),
+            _ => format!("({})", dims.join(", ")),
+        }
+    }
+}
+
+/// The indices `[start, stop)` that part `c` of `p` holds of an axis of length
+/// `n` in blocks: the first `n % p` parts hold one more.
+pub fn block_range(n: usize, p: usize, c: usize) -> (usize, usize) {
+    let (base, extra) = (n / p.max(1), n % p.max(1));
+    let start = c * base + c.min(extra);
+    (start, start + base + usize::from(c < extra))
+}
+
+/// `nranks` factored over `axes` extents as evenly as possible, largest first (as
+/// `MPI_Dims_create` and the DistArray convention do).
+pub fn balanced_grid(nranks: usize, axes: usize) -> Vec<usize> {
+    if axes == 0 {
+        return Vec::new();
+    }
+    let mut factors = Vec::new();
+    let (mut n, mut f) = (nranks.max(1), 2);
+    while n > 1 {
+        while n % f == 0 {
+            factors.push(f);
+            n /= f;
+        }
+        f += 1;
+    }
+    let mut grid = vec![1; axes];
+    for f in factors.into_iter().rev() {
+        let smallest = (0..axes).min_by_key(|&i| grid[i]).unwrap_or(0);
+        grid[smallest] *= f;
+    }
+    grid.sort_unstable_by(|a, b| b.cmp(a));
+    grid
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_factor_the_ranks_evenly() {
+        assert_eq!(balanced_grid(4, 2), vec![2, 2]);
+        assert_eq!(balanced_grid(12, 2), vec![4, 3]);
+        assert_eq!(balanced_grid(3, 2), vec![3, 1]);
+        assert_eq!(balanced_grid(8, 3), vec![2, 2, 2]);
+        assert_eq!(balanced_grid(1, 2), vec![1, 1]);
+    }
+
+    #[test]
+    fn blocks_cover_the_axis_once() {
+        for n in 0..20 {
+            for p in 1..6 {
+                let mut next = 0;
+                for c in 0..p {
+                    let (start, stop) = block_range(n, p, c);
+                    assert_eq!(start, next);
+                    next = stop;
+                }
+                assert_eq!(next, n);
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_checked() {
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let l = Layout::from_codes(&codes(&["b", "b"]), None, None, 2, 4).unwrap();
+        assert_eq!(l.grid, vec![2, 2]);
+        assert_eq!(l.coords(3), vec![1, 1]);
+        assert!(Layout::from_codes(&codes(&["b"]), None, None, 2, 4).is_err());
+        assert!(Layout::from_codes(&codes(&["bc"]), None, None, 1, 4).is_err());
+        assert!(Layout::from_codes(&codes(&["x"]), None, None, 1, 4).is_err());
+        assert!(Layout::from_codes(&codes(&["b", "b"]), None, Some(&[3, 1]), 2, 4).is_err());
+        let z = Layout::from_codes(&codes(&["n", "b"]), None, None, 2, 3).unwrap();
+        assert_eq!(z.grid, vec![1, 3]);
+        assert!(z.describe(&[7, 5], 2).contains("'start': 4, 'stop': 5"));
+    }
+}

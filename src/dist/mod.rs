@@ -1,0 +1,140 @@
+//! Everything that crosses ranks (spec section 10): layouts, and the `Comm` trait
+//! with its single-process implementation (always built) and its MPI one (cargo
+//! feature `mpi`). No other module calls MPI; the rest of the interpreter asks this
+//! module for the rank, the number of ranks, and the few collective steps SPMD
+//! execution needs (the program text, clock readings and OS seeds from rank 0, an
+//! agreed outcome of file I/O, the end of the run).
+
+pub mod layout;
+#[cfg(feature = "mpi")]
+mod mpi;
+mod solo;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+pub use layout::{AxisDist, Layout};
+
+/// The collective operations of a job of `size` ranks. Every rank calls the same
+/// collectives in the same order (SPMD); while one waits, it watches for another
+/// rank's failure, so a rank that stopped with an error never leaves the others
+/// waiting for ever.
+pub trait Comm {
+    fn rank(&self) -> usize;
+    fn size(&self) -> usize;
+    /// Rank 0's `bytes`, on every rank (other ranks' `bytes` are replaced).
+    fn broadcast(&self, bytes: &mut Vec<u8>);
+    /// Every rank's `mine`, in rank order, on every rank.
+    fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>>;
+    /// The run ended normally on this rank: wait until every rank has (or one
+    /// failed, which then ends the job).
+    fn finish(&self);
+    /// The run failed on this rank with `report` (the rendered diagnostic): the
+    /// report is printed once, on rank 0, and every rank ends with `code`.
+    fn fail(&self, report: &str, code: u8) -> !;
+}
+
+thread_local! {
+    static WORLD: RefCell<Option<Rc<dyn Comm>>> = const { RefCell::new(None) };
+    /// The world's size, read for every new array's default layout.
+    static SIZE: Cell<usize> = const { Cell::new(1) };
+}
+
+/// Starts the job's communication: MPI when built with the `mpi` feature (a
+/// process started without `mpiexec` is a job of one), else one process. The
+/// returned guard ends MPI when dropped; keep it until the run has finished.
+pub fn init() -> Guard {
+    #[cfg(feature = "mpi")]
+    let (comm, guard): (Rc<dyn Comm>, Guard) = {
+        let (comm, universe) = mpi::MpiComm::start();
+        (Rc::new(comm), Guard { _universe: Some(universe) })
+    };
+    #[cfg(not(feature = "mpi"))]
+    let (comm, guard): (Rc<dyn Comm>, Guard) = (Rc::new(solo::Solo), Guard {});
+    SIZE.with(|s| s.set(comm.size()));
+    WORLD.with(|w| *w.borrow_mut() = Some(comm));
+    guard
+}
+
+/// Keeps MPI initialized while it lives.
+pub struct Guard {
+    #[cfg(feature = "mpi")]
+    _universe: Option<::mpi::environment::Universe>,
+}
+
+/// The job this thread belongs to (one process unless `init` said otherwise).
+pub fn world() -> Rc<dyn Comm> {
+    WORLD.with(|w| w.borrow().clone()).unwrap_or_else(|| Rc::new(solo::Solo))
+}
+
+/// This process's rank.
+pub fn rank() -> usize {
+    world().rank()
+}
+
+/// The number of ranks in the job.
+pub fn nranks() -> usize {
+    SIZE.with(Cell::get)
+}
+
+/// Whether this rank is the one that writes standard output and files.
+pub fn is_root() -> bool {
+    rank() == 0
+}
+
+/// Rank 0's REPL input on every rank; `None` when rank 0's input ended.
+pub fn share_input(input: Option<String>) -> Option<String> {
+    let comm = world();
+    if comm.size() == 1 {
+        return input;
+    }
+    let mut bytes = match input {
+        Some(text) => [b"I", text.as_bytes()].concat(),
+        None => b"E".to_vec(),
+    };
+    comm.broadcast(&mut bytes);
+    match bytes.split_first() {
+        Some((b'I', text)) => Some(String::from_utf8_lossy(text).into_owned()),
+        _ => None,
+    }
+}
+
+/// Rank 0's `value` on every rank: a clock reading or a seed from the operating
+/// system, so that scalars and control flow are the same on every rank.
+pub fn share_u64(value: u64) -> u64 {
+    let comm = world();
+    if comm.size() == 1 {
+        return value;
+    }
+    let mut bytes = value.to_le_bytes().to_vec();
+    comm.broadcast(&mut bytes);
+    u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
+}
+
+/// The outcome every rank agrees on, after each did its part of an operation that
+/// can fail on some ranks only (reading a file): the first failing rank's error on
+/// every rank, else each rank's own value.
+pub fn agree<T, E: Clone>(
+    mine: Result<T, E>,
+    encode: impl Fn(&E) -> Vec<u8>,
+    decode: impl Fn(&[u8]) -> E,
+) -> Result<T, E> {
+    let comm = world();
+    if comm.size() == 1 {
+        return mine;
+    }
+    let status = match &mine {
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            let mut bytes = vec![1];
+            bytes.extend(encode(e));
+            bytes
+        }
+    };
+    let all = comm.all_gather(&status);
+    match (mine, all.iter().find(|s| !s.is_empty())) {
+        (Err(e), _) => Err(e),
+        (Ok(_), Some(failed)) => Err(decode(&failed[1..])),
+        (Ok(v), None) => Ok(v),
+    }
+}

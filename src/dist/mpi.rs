@@ -1,0 +1,172 @@
+//! The MPI job (cargo feature `mpi`).
+//!
+//! Collectives are started non-blocking and waited for by polling, and while a rank
+//! polls it also watches for a failure message. That is how an error on one rank
+//! ends the job without a hang:
+//!
+//! - a rank other than 0 that fails sends its rendered diagnostic to rank 0 and
+//!   waits for rank 0's verdict;
+//! - rank 0, when it fails itself or hears of a failure while waiting in any
+//!   collective, prints that one diagnostic, then waits briefly for the other ranks'
+//!   reports. If every rank reported (the usual case: every rank runs the same
+//!   program and meets the same error), it tells them to exit and all end cleanly
+//!   with the error's status; otherwise it aborts the job, which ends the ranks
+//!   still running.
+//! - a failed rank that hears nothing from rank 0 for a long time prints its own
+//!   diagnostic and aborts the job.
+
+use std::time::{Duration, Instant};
+
+use mpi::datatype::PartitionMut;
+use mpi::environment::Universe;
+use mpi::point_to_point::MatchedReceiveVec;
+use mpi::request::Request;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+use mpi::Count;
+
+use super::Comm;
+
+/// A rank's rendered diagnostic, sent to rank 0.
+const TAG_FAILED: i32 = 7001;
+/// Rank 0's verdict to a failed rank: every rank failed, exit with the status sent.
+const TAG_EXIT: i32 = 7002;
+
+/// How long rank 0 waits for the other ranks' reports once one rank failed.
+const REPORTS_WAIT: Duration = Duration::from_secs(1);
+/// How long a failed rank waits for rank 0's verdict before ending the job itself.
+const VERDICT_WAIT: Duration = Duration::from_secs(60);
+
+pub struct MpiComm {
+    world: SimpleCommunicator,
+}
+
+impl MpiComm {
+    /// Initializes MPI (one process without `mpiexec` is a job of one rank).
+    pub fn start() -> (MpiComm, Universe) {
+        let universe = mpi::initialize().unwrap_or_else(|| {
+            eprintln!("darr: MPI could not be initialized");
+            std::process::exit(1)
+        });
+        (MpiComm { world: universe.world() }, universe)
+    }
+
+    /// Waits for `request`, watching for failures meanwhile.
+    fn wait<'a, D: ?Sized, S: mpi::request::Scope<'a>>(&self, mut request: Request<'a, D, S>) {
+        let mut pause = Duration::from_micros(1);
+        loop {
+            match request.test() {
+                Ok(_) => return,
+                Err(pending) => request = pending,
+            }
+            self.watch_for_failures();
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_micros(500));
+        }
+    }
+
+    /// On rank 0: a failure report from another rank ends the job.
+    fn watch_for_failures(&self) {
+        if self.world.rank() != 0 {
+            return;
+        }
+        if let Some(probed) = self.world.any_process().immediate_matched_probe_with_tag(TAG_FAILED) {
+            let (report, status) = probed.matched_receive_vec::<u8>();
+            // This rank is inside a collective the failed rank will never join.
+            self.end_job(&String::from_utf8_lossy(&report), 1, vec![status.source_rank()], true);
+        }
+    }
+
+    /// Rank 0: prints the one report, collects the others' and ends every rank.
+    /// `in_collective`: this rank waits in a collective that cannot complete, so
+    /// MPI cannot be finalized cleanly here.
+    fn end_job(&self, report: &str, code: u8, mut reported: Vec<i32>, in_collective: bool) -> ! {
+        eprint!("{report}");
+        let others = self.world.size() as usize - 1;
+        let deadline = Instant::now() + REPORTS_WAIT;
+        while reported.len() < others && Instant::now() < deadline {
+            match self.world.any_process().immediate_matched_probe_with_tag(TAG_FAILED) {
+                Some(probed) => {
+                    let (_, status) = probed.matched_receive_vec::<u8>();
+                    reported.push(status.source_rank());
+                }
+                None => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+        if reported.len() < others || in_collective {
+            // Some rank is still running (or waiting in a collective this rank will
+            // never join): only aborting the job ends it.
+            self.world.abort(code.into());
+        }
+        for &rank in &reported {
+            self.world.process_at_rank(rank).send_with_tag(&[code], TAG_EXIT);
+        }
+        finalize_and_exit(code)
+    }
+}
+
+/// Ends this process after MPI_Finalize (a process that exits without it makes
+/// `mpiexec` report an abnormal end).
+fn finalize_and_exit(code: u8) -> ! {
+    // SAFETY: called once, at the very end; no MPI object is used afterwards.
+    unsafe {
+        mpi::ffi::MPI_Finalize();
+    }
+    std::process::exit(code.into())
+}
+
+impl Comm for MpiComm {
+    fn rank(&self) -> usize {
+        self.world.rank() as usize
+    }
+
+    fn size(&self) -> usize {
+        self.world.size() as usize
+    }
+
+    fn broadcast(&self, bytes: &mut Vec<u8>) {
+        let root = self.world.process_at_rank(0);
+        let mut len = [bytes.len() as u64];
+        mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut len[..])));
+        bytes.resize(len[0] as usize, 0);
+        mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut bytes[..])));
+    }
+
+    fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>> {
+        let size = self.world.size() as usize;
+        let mut lens = vec![0 as Count; size];
+        let my_len = [mine.len() as Count];
+        mpi::request::scope(|scope| self.wait(self.world.immediate_all_gather_into(scope, &my_len[..], &mut lens[..])));
+        let displs: Vec<Count> = lens.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n))).collect();
+        let mut all = vec![0u8; lens.iter().sum::<Count>() as usize];
+        {
+            let mut partition = PartitionMut::new(&mut all[..], &lens[..], &displs[..]);
+            mpi::request::scope(|scope| {
+                self.wait(self.world.immediate_all_gather_varcount_into(scope, mine, &mut partition))
+            });
+        }
+        lens.iter().zip(&displs).map(|(&n, &at)| all[at as usize..(at + n) as usize].to_vec()).collect()
+    }
+
+    fn finish(&self) {
+        mpi::request::scope(|_| self.wait(self.world.immediate_barrier()));
+    }
+
+    fn fail(&self, report: &str, code: u8) -> ! {
+        if self.world.rank() == 0 {
+            self.end_job(report, code, Vec::new(), false);
+        }
+        let root = self.world.process_at_rank(0);
+        root.send_with_tag(report.as_bytes(), TAG_FAILED);
+        let deadline = Instant::now() + VERDICT_WAIT;
+        while Instant::now() < deadline {
+            if let Some(probed) = root.immediate_matched_probe_with_tag(TAG_EXIT) {
+                let (verdict, _) = probed.matched_receive_vec::<u8>();
+                finalize_and_exit(verdict.first().copied().unwrap_or(code));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        eprint!("{report}");
+        self.world.abort(code.into())
+    }
+}

@@ -1,0 +1,135 @@
+//! The binary under `mpiexec` (built with `--features mpi`; `.ci/run` runs this
+//! with Open MPI installed): every example prints exactly what one process prints
+//! and writes the same files; an error on one rank is reported once and ends every
+//! rank; the REPL reads on rank 0 and every rank runs each input.
+#![cfg(feature = "mpi")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs `darr ARGS` on `ranks` ranks in `dir`.
+fn mpiexec(ranks: usize, args: &[&str], dir: &Path) -> Output {
+    Command::new("mpiexec")
+        .args(["--oversubscribe", "-n", &ranks.to_string(), env!("CARGO_BIN_EXE_darr")])
+        .args(args)
+        .current_dir(dir)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("mpiexec (Open MPI) is installed")
+}
+
+fn solo(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_darr")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("darr-mpi-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_example_prints_and_writes_the_same_on_four_ranks() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "da") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).unwrap();
+        let test_args: Vec<&str> = source
+            .lines()
+            .find_map(|l| l.strip_prefix("# test:"))
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
+        let mut args = vec![path.to_str().unwrap()];
+        args.extend(&test_args);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let (one_dir, four_dir) = (scratch(&format!("{name}-1")), scratch(&format!("{name}-4")));
+        let one = solo(&args, &one_dir);
+        let four = mpiexec(4, &args, &four_dir);
+        assert!(one.status.success(), "{name} alone: {}", text(&one.stderr));
+        assert!(four.status.success(), "{name} on 4 ranks: {}", text(&four.stderr));
+        assert_eq!(text(&four.stdout), text(&one.stdout), "{name}: output on 4 ranks differs from one process");
+        for file in std::fs::read_dir(&one_dir).unwrap() {
+            let file = file.unwrap().path();
+            let written = four_dir.join(file.file_name().unwrap());
+            assert_eq!(
+                std::fs::read(&written).ok(),
+                std::fs::read(&file).ok(),
+                "{name}: {} differs on 4 ranks",
+                written.display()
+            );
+        }
+        ran += 1;
+    }
+    assert!(ran >= 8, "expected the examples, ran {ran}");
+}
+
+/// A failure on some ranks: exit status 1, the diagnostic printed once, and every
+/// rank ended within seconds.
+fn assert_fails_once(program: &str, code: &str) {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = scratch(&format!("fail-{}", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let started = Instant::now();
+    let out = mpiexec(3, &["-e", program], &dir);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{program}: {stderr}");
+    assert_eq!(stderr.matches(code).count(), 1, "{program}: the diagnostic must be printed once:\n{stderr}");
+    assert!(stderr.contains("<eval>:1:"), "{program}: the report points at the source:\n{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{program}: took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_gather_index_out_of_range_is_reported_once() {
+    assert_fails_once("x = arange(100); i = [1, 2, 300]; print(x[i])", "darr::index");
+}
+
+#[test]
+fn a_missing_file_on_one_rank_ends_every_rank() {
+    assert_fails_once("if rank() == 1 { a = load(\"missing.npy\") }; print(sum(arange(10)))", "darr::io");
+}
+
+#[test]
+fn an_error_on_one_rank_while_the_others_wait_ends_every_rank() {
+    // Ranks other than 2 wait in the collective that shares the clock reading.
+    assert_fails_once("if rank() == 2 { x = 1 // 0 }; t = clock(); print(t >= 0)", "darr::zero_division");
+    // Rank 0 fails while the others wait for its clock reading.
+    assert_fails_once("if rank() == 0 { x = 1 // 0 }; t = clock(); print(t >= 0)", "darr::zero_division");
+}
+
+#[test]
+fn the_repl_reads_on_rank_zero_and_every_rank_runs_the_input() {
+    let mut child = Command::new("mpiexec")
+        .args(["--oversubscribe", "-n", "2", env!("CARGO_BIN_EXE_darr")])
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"x = arange(6)\nfn f(v) {\n  return v * 7\n}\nf(sum(x))\nnranks()\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(stdout.matches("105").count(), 1, "{stdout}");
+    assert!(stdout.contains("...> "), "continuation prompts: {stdout}");
+    assert!(stdout.lines().any(|l| l.ends_with("> 2")), "two ranks: {stdout}");
+}
