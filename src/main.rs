@@ -162,9 +162,12 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     session.flush();
     if cli.time && comm.rank() == 0 {
         let stats = darr::exec::stats::summary();
+        let ranks = comm.size();
+        let split =
+            if ranks > 1 { format!("; {} plans split over {ranks} ranks", stats.split_plans) } else { String::new() };
         eprintln!(
             "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
-             ({} plans); {} fused kernels run on {} threads",
+             ({} plans); {} fused kernels run on {} threads{split}",
             started.elapsed().as_secs_f64(),
             stats.parse.as_secs_f64(),
             stats.compute.as_secs_f64(),

@@ -359,9 +359,8 @@ fn range(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 }
 
 fn clock(ctx: &mut CallCtx, _: Args) -> Result<Value> {
-    // Rank 0's reading on every rank, so that control flow on time agrees.
-    let seconds = ctx.interp.started.elapsed().as_secs_f64();
-    Ok(Value::Float(f64::from_bits(crate::dist::share_u64(seconds.to_bits()))))
+    let started = ctx.interp.started;
+    Ok(Value::Float(crate::dist::synchronized_clock(|| started.elapsed().as_secs_f64())))
 }
 
 fn exit(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -380,7 +379,7 @@ fn exit(ctx: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn eval(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let v = args.take(0).expect("required");
-    arrays::observe(&v, args.span(0))?;
+    arrays::compute(&v, args.span(0))?;
     Ok(v)
 }
 

@@ -77,7 +77,7 @@ fn weighted_sum(
             Some(t) => {
                 let sum = build::binary(BinaryFn::Add, Operand::Array(t), Operand::Array(term), span)?;
                 // Long kernels make long chains; computing as we go keeps graphs shallow.
-                if sum.depth > 32 {
+                if sum.depth() > 32 {
                     crate::exec::evaluate(&sum)?;
                 }
                 sum

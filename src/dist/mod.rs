@@ -26,6 +26,9 @@ pub trait Comm {
     fn broadcast(&self, bytes: &mut Vec<u8>);
     /// Every rank's `mine`, in rank order, on every rank.
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>>;
+    /// Sends `outgoing[q]` to each rank `q`; returns what each rank sent here, in
+    /// rank order (one exchange with a buffer per destination).
+    fn all_to_all(&self, outgoing: Vec<Vec<u8>>) -> Vec<Vec<u8>>;
     /// The run ended normally on this rank: wait until every rank has (or one
     /// failed, which then ends the job).
     fn finish(&self);
@@ -109,6 +112,21 @@ pub fn share_u64(value: u64) -> u64 {
     let mut bytes = value.to_le_bytes().to_vec();
     comm.broadcast(&mut bytes);
     u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
+}
+
+/// A clock reading taken on rank 0 once every rank has reached this point, on
+/// every rank: so that scalars and control flow agree, and a time measured
+/// between two readings covers the work of every rank (as a barrier before
+/// `MPI_Wtime` does).
+pub fn synchronized_clock(read: impl FnOnce() -> f64) -> f64 {
+    let comm = world();
+    if comm.size() == 1 {
+        return read();
+    }
+    comm.all_gather(&[]);
+    let mut bytes = if comm.rank() == 0 { read().to_le_bytes().to_vec() } else { Vec::new() };
+    comm.broadcast(&mut bytes);
+    f64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
 }
 
 /// The outcome every rank agrees on, after each did its part of an operation that

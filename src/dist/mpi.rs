@@ -17,7 +17,7 @@
 
 use std::time::{Duration, Instant};
 
-use mpi::datatype::PartitionMut;
+use mpi::datatype::{Partition, PartitionMut};
 use mpi::environment::Universe;
 use mpi::point_to_point::MatchedReceiveVec;
 use mpi::request::Request;
@@ -138,14 +138,40 @@ impl Comm for MpiComm {
         let my_len = [mine.len() as Count];
         mpi::request::scope(|scope| self.wait(self.world.immediate_all_gather_into(scope, &my_len[..], &mut lens[..])));
         let displs: Vec<Count> = lens.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n))).collect();
-        let mut all = vec![0u8; lens.iter().sum::<Count>() as usize];
+        // One spare byte each: MPI rejects the dangling pointer of an empty buffer.
+        let padded = [mine, &[0]].concat();
+        let mut all = vec![0u8; lens.iter().sum::<Count>() as usize + 1];
         {
             let mut partition = PartitionMut::new(&mut all[..], &lens[..], &displs[..]);
             mpi::request::scope(|scope| {
-                self.wait(self.world.immediate_all_gather_varcount_into(scope, mine, &mut partition))
+                self.wait(self.world.immediate_all_gather_varcount_into(scope, &padded[..mine.len()], &mut partition))
             });
         }
         lens.iter().zip(&displs).map(|(&n, &at)| all[at as usize..(at + n) as usize].to_vec()).collect()
+    }
+
+    fn all_to_all(&self, outgoing: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        let send_counts: Vec<Count> = outgoing.iter().map(|b| b.len() as Count).collect();
+        let mut recv_counts = vec![0 as Count; send_counts.len()];
+        mpi::request::scope(|scope| {
+            self.wait(self.world.immediate_all_to_all_into(scope, &send_counts[..], &mut recv_counts[..]))
+        });
+        let offsets = |counts: &[Count]| -> Vec<Count> {
+            counts.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n))).collect()
+        };
+        let (send_displs, recv_displs) = (offsets(&send_counts), offsets(&recv_counts));
+        // One spare byte each: MPI rejects the dangling pointer of an empty buffer.
+        let mut send: Vec<u8> = outgoing.concat();
+        send.push(0);
+        let mut recv = vec![0u8; recv_counts.iter().sum::<Count>() as usize + 1];
+        {
+            let partition = Partition::new(&send[..], &send_counts[..], &send_displs[..]);
+            let mut into = PartitionMut::new(&mut recv[..], &recv_counts[..], &recv_displs[..]);
+            mpi::request::scope(|scope| {
+                self.wait(self.world.immediate_all_to_all_varcount_into(scope, &partition, &mut into))
+            });
+        }
+        recv_counts.iter().zip(&recv_displs).map(|(&n, &at)| recv[at as usize..(at + n) as usize].to_vec()).collect()
     }
 
     fn finish(&self) {

@@ -7,23 +7,34 @@ use crate::graph::{ArrayData, DType, Elem, Nd, RandomKind};
 use crate::with_dtype;
 
 pub fn arange(start: f64, step: f64, n: usize, dtype: DType) -> ArrayData {
+    arange_rows(start, step, (0, n), dtype)
+}
+
+/// Elements `rows.0..rows.1` of `arange`.
+pub fn arange_rows(start: f64, step: f64, rows: (usize, usize), dtype: DType) -> ArrayData {
+    let len = rows.1 - rows.0;
     if dtype.is_int() {
         let (start, step) = (start as i64, step as i64);
-        let values: Vec<i64> = (0..n as i64).map(|i| start.wrapping_add(i.wrapping_mul(step))).collect();
-        return ArrayData::I64(Nd::from_shape_vec(IxDyn(&[n]), values).expect("1-D")).cast(dtype);
+        let values: Vec<i64> =
+            (rows.0 as i64..rows.1 as i64).map(|i| start.wrapping_add(i.wrapping_mul(step))).collect();
+        return ArrayData::I64(Nd::from_shape_vec(IxDyn(&[len]), values).expect("1-D")).cast(dtype);
     }
-    let values: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
-    ArrayData::F64(Nd::from_shape_vec(IxDyn(&[n]), values).expect("1-D")).cast(dtype)
+    let values: Vec<f64> = (rows.0..rows.1).map(|i| start + i as f64 * step).collect();
+    ArrayData::F64(Nd::from_shape_vec(IxDyn(&[len]), values).expect("1-D")).cast(dtype)
 }
 
 pub fn linspace(start: f64, stop: f64, n: usize, endpoint: bool, dtype: DType) -> ArrayData {
+    linspace_rows(start, stop, n, endpoint, (0, n), dtype)
+}
+
+/// Elements `rows.0..rows.1` of `linspace` with `n` elements.
+pub fn linspace_rows(start: f64, stop: f64, n: usize, endpoint: bool, rows: (usize, usize), dtype: DType) -> ArrayData {
     let div = if endpoint { n.saturating_sub(1) } else { n };
     let step = if div > 0 { (stop - start) / div as f64 } else { 0.0 };
-    let mut values: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
-    if endpoint && n > 1 {
-        values[n - 1] = stop;
-    }
-    ArrayData::F64(Nd::from_shape_vec(IxDyn(&[n]), values).expect("1-D")).cast(dtype)
+    let values: Vec<f64> = (rows.0..rows.1)
+        .map(|i| if endpoint && n > 1 && i == n - 1 { stop } else { start + i as f64 * step })
+        .collect();
+    ArrayData::F64(Nd::from_shape_vec(IxDyn(&[rows.1 - rows.0]), values).expect("1-D")).cast(dtype)
 }
 
 pub fn eye(shape: &[usize], k: i64, dtype: DType) -> ArrayData {
@@ -64,17 +75,36 @@ fn unit(seed: u64, stream: u64, index: u64) -> f64 {
 /// Every element depends only on `(seed, stream, its index)`, so the elements are
 /// drawn in parallel and the values do not depend on the thread count.
 pub fn random(seed: u64, stream: u64, kind: RandomKind, shape: &[usize], dtype: DType) -> ArrayData {
-    let n: usize = shape.iter().product();
+    let rows = shape.first().map_or((0, 1), |&n| (0, n));
+    random_rows(seed, stream, kind, shape, rows, dtype)
+}
+
+/// Rows `rows.0..rows.1` (of the first axis) of `random`: the same values the
+/// whole array has there, since each depends only on its position.
+pub fn random_rows(
+    seed: u64,
+    stream: u64,
+    kind: RandomKind,
+    shape: &[usize],
+    rows: (usize, usize),
+    dtype: DType,
+) -> ArrayData {
+    let row: usize = shape.iter().skip(1).product();
+    let indices = (rows.0 * row) as u64..(rows.1 * row) as u64;
+    let mut local = shape.to_vec();
+    if let Some(first) = local.first_mut() {
+        *first = rows.1 - rows.0;
+    }
+    let local = IxDyn(&local);
     let data = match kind {
         RandomKind::Uniform { low, high } => {
             let (low, high) = (f64::from_bits(low), f64::from_bits(high));
-            let v: Vec<f64> =
-                (0..n as u64).into_par_iter().map(|i| low + (high - low) * unit(seed, stream, i)).collect();
-            ArrayData::F64(Nd::from_shape_vec(IxDyn(shape), v).expect("shape"))
+            let v: Vec<f64> = indices.into_par_iter().map(|i| low + (high - low) * unit(seed, stream, i)).collect();
+            ArrayData::F64(Nd::from_shape_vec(local, v).expect("shape"))
         }
         RandomKind::Normal => {
             // Box-Muller on two uniforms per element.
-            let v: Vec<f64> = (0..n as u64)
+            let v: Vec<f64> = indices
                 .into_par_iter()
                 .map(|i| {
                     let u1 = 1.0 - unit(seed, stream, 2 * i);
@@ -82,15 +112,15 @@ pub fn random(seed: u64, stream: u64, kind: RandomKind, shape: &[usize], dtype: 
                     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
                 })
                 .collect();
-            ArrayData::F64(Nd::from_shape_vec(IxDyn(shape), v).expect("shape"))
+            ArrayData::F64(Nd::from_shape_vec(local, v).expect("shape"))
         }
         RandomKind::Integers { low, high } => {
             let span = (high as i128 - low as i128) as u128;
-            let v: Vec<i64> = (0..n as u64)
+            let v: Vec<i64> = indices
                 .into_par_iter()
                 .map(|i| (low as i128 + ((bits(seed, stream, i) as u128 * span) >> 64) as i128) as i64)
                 .collect();
-            ArrayData::I64(Nd::from_shape_vec(IxDyn(shape), v).expect("shape"))
+            ArrayData::I64(Nd::from_shape_vec(local, v).expect("shape"))
         }
     };
     data.cast(dtype)

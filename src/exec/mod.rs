@@ -4,6 +4,7 @@
 
 mod create;
 pub mod dense;
+mod distributed;
 pub(crate) mod elementwise;
 pub mod floatfns;
 mod index;
@@ -13,6 +14,7 @@ pub mod memory;
 pub mod pyfloat;
 mod reduce;
 mod run;
+mod split;
 pub mod stats;
 pub mod sum;
 mod view;
@@ -48,16 +50,30 @@ use crate::diag::{Code, Diag};
 use crate::graph::node::State;
 use crate::graph::{Array, ArrayData, Op};
 
-/// The value of `node`, computing what it needs. Errors found while computing (an
-/// index out of range) point at the span of the node that failed.
+/// The whole value of `node`, computing what it needs. Errors found while computing
+/// (an index out of range) point at the span of the node that failed. Under MPI a
+/// value split over the ranks is joined, so every rank must ask at the same point.
 pub fn evaluate(node: &Array) -> Result<ArrayData, Diag> {
-    if let Some(data) = node.computed() {
-        return Ok(data);
+    force(node)?;
+    match node.computed() {
+        Some(data) => Ok(data),
+        None => Ok(split::join(node)),
+    }
+}
+
+/// Computes `node` on this rank, leaving it split over the ranks when it was
+/// computed so (`eval`, and values kept for later): nothing is joined.
+pub fn force(node: &Array) -> Result<(), Diag> {
+    if node.is_computed() {
+        return Ok(());
     }
     if crate::opt::is_region_op(node) {
         return run::run_plan(node);
     }
     check_memory(node)?;
+    if split::create_part(node) {
+        return Ok(());
+    }
     let data = {
         let state = node.state.borrow();
         let State::Pending(op) = &*state else { unreachable!("checked above") };
@@ -65,8 +81,8 @@ pub fn evaluate(node: &Array) -> Result<ArrayData, Diag> {
     };
     debug_assert_eq!(data.shape(), &node.shape[..], "kernel result shape for {}", node.describe());
     debug_assert_eq!(data.dtype(), node.dtype, "kernel result dtype for {}", node.describe());
-    *node.state.borrow_mut() = State::Done(data.clone());
-    Ok(data)
+    *node.state.borrow_mut() = State::Done(data);
+    Ok(())
 }
 
 fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {

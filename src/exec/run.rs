@@ -18,7 +18,8 @@ thread_local! {
     static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-pub fn run_plan(root: &Array) -> Result<ArrayData, Diag> {
+/// Computes `root` and stores its value in it (whole, or split over the ranks).
+pub fn run_plan(root: &Array) -> Result<(), Diag> {
     let started = Instant::now();
     DEPTH.with(|d| d.set(d.get() + 1));
     let result = run_optimized(root);
@@ -32,12 +33,16 @@ pub fn run_plan(root: &Array) -> Result<ArrayData, Diag> {
     result
 }
 
-fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
+fn run_optimized(root: &Array) -> Result<(), Diag> {
     let started = Instant::now();
     let (plan, bindings) = opt::optimize(root);
     stats::record_optimize(started.elapsed());
     if super::explaining() {
         eprintln!("{}", opt::render(&plan, Some(&bindings)));
+    }
+    if crate::dist::nranks() > 1 && super::distributed::try_run(&plan, &bindings, root)? {
+        stats::record_split_plan();
+        return Ok(());
     }
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<ArrayData>> = vec![None; plan.nodes.len()];
@@ -69,7 +74,11 @@ fn run_optimized(root: &Array) -> Result<ArrayData, Diag> {
         }
         values[id] = Some(data);
     }
-    Ok(values[plan.root].take().expect("the root was computed"))
+    let data = values[plan.root].take().expect("the root was computed");
+    if !root.is_computed() {
+        *root.state.borrow_mut() = State::Done(data);
+    }
+    Ok(())
 }
 
 fn compute(
@@ -107,7 +116,7 @@ fn compute(
         Expr::View(v, a) => view::apply(value(*a), v),
         Expr::Reduce { f, axes, input } => reduce::reduce(*f, value(*input), axes, shape, node.dtype),
         Expr::Kernel(k) => {
-            let inputs: Vec<ArrayData> = k.inputs.iter().map(|&i| value(i).clone()).collect();
+            let inputs = kernel::Inputs::whole(k.inputs.iter().map(|&i| value(i).clone()).collect());
             stats::record_kernel();
             match (&k.reduce, &k.update) {
                 (Some(_), _) => {
@@ -116,7 +125,7 @@ fn compute(
                     outputs.extend(results.enumerate().map(|(k, data)| ((id, k + 1), data)));
                     first
                 }
-                (_, Some(_)) => kernel::run_update(k, &inputs),
+                (_, Some(_)) => kernel::run_update(k, &inputs, None),
                 _ => kernel::run_map(k, &inputs, node.dtype),
             }
         }

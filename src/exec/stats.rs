@@ -8,6 +8,7 @@ static COMPUTE_NANOS: AtomicU64 = AtomicU64::new(0);
 static OPTIMIZE_NANOS: AtomicU64 = AtomicU64::new(0);
 static PLANS: AtomicU64 = AtomicU64::new(0);
 static KERNELS: AtomicU64 = AtomicU64::new(0);
+static SPLIT_PLANS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -27,6 +28,11 @@ pub fn record_kernel() {
     KERNELS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A plan ran split over the ranks of an MPI job.
+pub fn record_split_plan() {
+    SPLIT_PLANS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -34,6 +40,7 @@ pub struct Summary {
     pub optimize: Duration,
     pub plans: u64,
     pub kernels: u64,
+    pub split_plans: u64,
 }
 
 pub fn summary() -> Summary {
@@ -43,5 +50,6 @@ pub fn summary() -> Summary {
         optimize: Duration::from_nanos(OPTIMIZE_NANOS.load(Ordering::Relaxed)),
         plans: PLANS.load(Ordering::Relaxed),
         kernels: KERNELS.load(Ordering::Relaxed),
+        split_plans: SPLIT_PLANS.load(Ordering::Relaxed),
     }
 }

@@ -20,8 +20,9 @@ pub struct Node {
     pub layout: Layout,
     /// Where the operation that creates this node was written.
     pub span: Span,
-    /// Length of the longest chain of pending operations below this node.
-    pub depth: u32,
+    /// Length of the longest chain of pending operations below this node (lowered
+    /// when inputs are computed, see `shorten`).
+    depth: std::cell::Cell<u32>,
     pub(crate) state: RefCell<State>,
 }
 
@@ -29,6 +30,19 @@ pub struct Node {
 pub(crate) enum State {
     Pending(Op),
     Done(ArrayData),
+    /// Under MPI: this rank's part of a value whose first axis is split in blocks
+    /// over the ranks.
+    Part(Part),
+}
+
+/// Rows `first..first + data.shape()[0]` of a value's first axis: at least this
+/// rank's own block (`dist::layout::block_range` of the axis), sometimes with
+/// neighbouring rows fetched around it. Only the own block is guaranteed to hold
+/// the value's rows; other rows are whatever was last fetched into them.
+#[derive(Clone, Debug)]
+pub struct Part {
+    pub data: ArrayData,
+    pub first: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -276,8 +290,8 @@ impl Node {
     /// A node placed over the ranks as `layout` says (`dist=`, `redistribute`).
     pub fn with_layout(op: Op, shape: Shape, dtype: DType, layout: Layout, span: Span) -> Array {
         // A computed input starts a new chain: what it was built from is gone.
-        let depth = op.inputs().iter().map(|i| if i.is_computed() { 1 } else { i.depth + 1 }).max().unwrap_or(0);
-        Rc::new(Node { shape, dtype, layout, span, depth, state: RefCell::new(State::Pending(op)) })
+        let depth = chain_depth(&op.inputs());
+        Rc::new(Node { shape, dtype, layout, span, depth: depth.into(), state: RefCell::new(State::Pending(op)) })
     }
 
     /// A node whose value is known.
@@ -289,9 +303,19 @@ impl Node {
             shape,
             dtype,
             span,
-            depth: 0,
+            depth: 0.into(),
             state: RefCell::new(State::Done(data)),
         })
+    }
+
+    /// Length of the longest chain of pending operations below this node.
+    pub fn depth(&self) -> u32 {
+        self.depth.get()
+    }
+
+    /// Recounts `depth` after some inputs were computed.
+    pub fn shorten(&self) {
+        self.depth.set(chain_depth(&self.inputs()));
     }
 
     pub fn ndim(&self) -> usize {
@@ -302,15 +326,24 @@ impl Node {
         self.shape.iter().product()
     }
 
+    /// Whether this node's value is computed on this rank (whole or in part).
     pub fn is_computed(&self) -> bool {
-        matches!(&*self.state.borrow(), State::Done(_))
+        !matches!(&*self.state.borrow(), State::Pending(_))
     }
 
-    /// The computed value, if this node has been evaluated.
+    /// The whole computed value, if this node has been evaluated whole.
     pub fn computed(&self) -> Option<ArrayData> {
         match &*self.state.borrow() {
             State::Done(d) => Some(d.clone()),
-            State::Pending(_) => None,
+            State::Pending(_) | State::Part(_) => None,
+        }
+    }
+
+    /// This rank's part of the value, if it was computed split over the ranks.
+    pub fn part(&self) -> Option<Part> {
+        match &*self.state.borrow() {
+            State::Part(p) => Some(p.clone()),
+            _ => None,
         }
     }
 
@@ -318,6 +351,7 @@ impl Node {
     pub fn describe(&self) -> String {
         match &*self.state.borrow() {
             State::Done(_) => "data".to_string(),
+            State::Part(_) => "data split over the ranks".to_string(),
             State::Pending(op) => op.name(),
         }
     }
@@ -325,10 +359,16 @@ impl Node {
     /// The pending operation's inputs (none once computed).
     pub fn inputs(&self) -> Vec<Array> {
         match &*self.state.borrow() {
-            State::Done(_) => Vec::new(),
+            State::Done(_) | State::Part(_) => Vec::new(),
             State::Pending(op) => op.inputs(),
         }
     }
+}
+
+/// The pending chain below a node with these inputs: a computed input starts a
+/// new chain, as what it was built from is gone.
+fn chain_depth(inputs: &[Array]) -> u32 {
+    inputs.iter().map(|i| if i.is_computed() { 1 } else { i.depth() + 1 }).max().unwrap_or(0)
 }
 
 impl Op {

@@ -41,10 +41,38 @@ pub fn observe(v: &Value, span: Span) -> Result<()> {
     }
 }
 
-/// Wraps a new node as a value, computing it now if its graph is deep.
+/// Computes every array inside `v` now (`eval`), leaving values split over MPI
+/// ranks split.
+pub fn compute(v: &Value, span: Span) -> Result<()> {
+    match v {
+        Value::Array(a) => {
+            exec::force(a).map_err(
+                |d| {
+                    if d.primary_span() == Some(span) {
+                        d
+                    } else {
+                        d.with_label(span, "needed here")
+                    }
+                },
+            )
+        }
+        Value::Tuple(items) => items.iter().try_for_each(|x| compute(x, span)),
+        _ => Ok(()),
+    }
+}
+
+/// Wraps a new node as a value, computing its deep inputs now if its graph is deep
+/// (the node itself stays pending, so that a cheap operation such as a view is
+/// not computed on its own, and is fused with what reads it).
 pub fn finish(node: Array) -> Result<Value> {
-    if node.depth > MAX_PENDING_DEPTH {
-        exec::evaluate(&node)?;
+    if node.depth() > MAX_PENDING_DEPTH {
+        for input in node.inputs().iter().filter(|i| i.depth() + 1 >= node.depth()) {
+            exec::force(input)?;
+        }
+        node.shorten();
+        if node.depth() > MAX_PENDING_DEPTH {
+            exec::force(&node)?;
+        }
     }
     Ok(Value::Array(node))
 }

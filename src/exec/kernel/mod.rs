@@ -31,20 +31,51 @@ fn chunk_len(shape: &[usize]) -> usize {
     }
 }
 
-/// The kernel's inputs as sources over its iteration space (`extra` views
-/// applied after each load's own, e.g. moving reduced axes last). A view that
-/// strides cannot express is computed into an array first.
-fn sources(program: &Program, inputs: &[ArrayData], extra: &[View]) -> Vec<Source> {
+/// A kernel's inputs, and which part of its iteration space this rank computes.
+pub struct Inputs {
+    pub data: Vec<ArrayData>,
+    /// Per input: `None` when `data` is the whole value, or where the rows it holds
+    /// sit in a value split over the ranks.
+    pub placed: Vec<Option<Placed>>,
+    /// Only rows `start..stop` of the iteration space's first axis (the kernel
+    /// given to run is then that many rows long).
+    pub window: Option<(usize, usize)>,
+}
+
+/// Rows `first..first + data.shape()[0]` of a value of `rows` rows.
+#[derive(Clone, Copy, Debug)]
+pub struct Placed {
+    pub first: usize,
+    pub rows: usize,
+}
+
+impl Inputs {
+    /// Whole values, the whole iteration space.
+    pub fn whole(data: Vec<ArrayData>) -> Inputs {
+        let placed = vec![None; data.len()];
+        Inputs { data, placed, window: None }
+    }
+}
+
+/// The kernel's inputs as sources over its iteration space (the window, then
+/// `extra` views applied after each load's own, e.g. moving reduced axes last). A
+/// view that strides cannot express is computed into an array first (whole inputs
+/// only: plans split over ranks have no such views).
+fn sources(program: &Program, inputs: &Inputs, extra: &[View]) -> Vec<Source> {
+    let window: Vec<View> = inputs.window.iter().map(|&(a, b)| row_window(a, b)).collect();
     program
         .loads
         .iter()
         .map(|(input, views)| {
-            let mut data = inputs[*input].clone();
+            let mut data = inputs.data[*input].clone();
             let mut source = Source::new(&data);
-            for (k, view) in views.iter().chain(extra).enumerate() {
+            if let Some(p) = inputs.placed[*input] {
+                source.rebase_rows(p.first, p.rows);
+            }
+            let all: Vec<&View> = views.iter().chain(&window).chain(extra).collect();
+            for (k, view) in all.iter().enumerate() {
                 if !source.apply(view) {
                     // Rare: a reshape of data out of order. Copy what came before.
-                    let all: Vec<&View> = views.iter().chain(extra).collect();
                     for v in &all[..k] {
                         data = super::view_apply(&data, v);
                     }
@@ -57,8 +88,37 @@ fn sources(program: &Program, inputs: &[ArrayData], extra: &[View]) -> Vec<Sourc
         .collect()
 }
 
+/// The view keeping rows `a..b` of the first axis.
+fn row_window(a: usize, b: usize) -> View {
+    View::Slice(vec![crate::graph::SliceElem::Range { first: a, count: b - a, step: 1 }])
+}
+
+/// For each of the kernel's inputs split over ranks (`placed`), the rows of its
+/// first axis that computing rows `a..b` of the iteration space reads (`None` when
+/// it reads none); `None` for whole inputs.
+pub fn rows_read(kernel: &Kernel, inputs: &Inputs, window: (usize, usize)) -> Vec<Option<(usize, usize)>> {
+    let program = Program::compile(kernel);
+    let mut read: Vec<Option<(usize, usize)>> = vec![None; inputs.data.len()];
+    let inputs = Inputs { data: inputs.data.clone(), placed: inputs.placed.clone(), window: Some(window) };
+    for ((input, _), source) in program.loads.iter().zip(sources(&program, &inputs, &[])) {
+        let Some(p) = inputs.placed[*input] else { continue };
+        let row_len: usize = inputs.data[*input].shape()[1..].iter().product();
+        if let (Some((lo, hi)), true) = (source.offset_range(), row_len > 0) {
+            // Offsets count from the start of the rows held; rows count from 0.
+            let global_row = |offset: isize| (offset + (p.first * row_len) as isize).max(0) as usize / row_len;
+            let rows = (global_row(lo), global_row(hi) + 1);
+            let rows = (rows.0.min(p.rows), rows.1.min(p.rows));
+            read[*input] = Some(match read[*input] {
+                Some((a, b)) => (a.min(rows.0), b.max(rows.1)),
+                None => rows,
+            });
+        }
+    }
+    read
+}
+
 /// Computes a kernel without a reduction into an array of its shape.
-pub fn run_map(kernel: &Kernel, inputs: &[ArrayData], dtype: DType) -> ArrayData {
+pub fn run_map(kernel: &Kernel, inputs: &Inputs, dtype: DType) -> ArrayData {
     let program = Program::compile(kernel);
     let sources = sources(&program, inputs, &[]);
     let size: usize = kernel.shape.iter().product();

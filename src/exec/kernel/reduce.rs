@@ -7,7 +7,7 @@
 use ndarray::IxDyn;
 use rayon::prelude::*;
 
-use super::{sources, Program, Source, CHUNK};
+use super::{sources, Inputs, Program, Source, CHUNK};
 use crate::exec::reduce::reduce_row;
 use crate::exec::sum::pairwise_sum;
 use crate::graph::{ArrayData, DType, Nd, ReduceFn, View};
@@ -18,7 +18,7 @@ const PARALLEL_SUM: usize = 8 * CHUNK;
 
 /// The kernel's reductions: the first result, then each extra one (sibling sums
 /// fused into the same pass).
-pub fn run_reduce(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> Vec<ArrayData> {
+pub fn run_reduce(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType) -> Vec<ArrayData> {
     if kernel.extra.is_empty() {
         return vec![run_single(kernel, inputs, out_shape, out)];
     }
@@ -36,7 +36,7 @@ struct Rows {
 }
 
 impl Rows {
-    fn new(kernel: &Kernel, inputs: &[ArrayData]) -> Rows {
+    fn new(kernel: &Kernel, inputs: &Inputs) -> Rows {
         let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
         let kept: Vec<usize> = (0..kernel.shape.len()).filter(|a| !axes.contains(a)).collect();
         let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
@@ -50,7 +50,7 @@ impl Rows {
     }
 }
 
-fn run_single(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> ArrayData {
+fn run_single(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType) -> ArrayData {
     let Rows { f, program, sources, inner, outer } = Rows::new(kernel, inputs);
     let results: Vec<f64> = if inner == 0 {
         vec![reduce_row::<f64>(f, &[]); outer]
@@ -133,7 +133,7 @@ fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> 
 }
 
 /// Several sums (or means) of one kernel over the same axes, in one pass.
-fn run_sums(kernel: &Kernel, inputs: &[ArrayData], out_shape: &[usize], out: DType) -> Vec<ArrayData> {
+fn run_sums(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType) -> Vec<ArrayData> {
     let Rows { f, program, sources, inner, outer } = Rows::new(kernel, inputs);
     let fns: Vec<(ReduceFn, DType)> =
         std::iter::once((f, out)).chain(kernel.extra.iter().map(|e| (e.0, e.2))).collect();

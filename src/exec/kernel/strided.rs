@@ -41,6 +41,29 @@ impl Source {
         Source { _data: data.clone(), base, offset: 0, shape: data.shape().to_vec(), strides }
     }
 
+    /// Reads `data` as rows `first..` of a value of `rows` rows along the first
+    /// axis (a rank's part of a split value): indices stay those of the whole
+    /// value, and only the rows `data` holds may be read.
+    pub fn rebase_rows(&mut self, first: usize, rows: usize) {
+        self.offset -= first as isize * self.strides[0];
+        self.shape[0] = rows;
+    }
+
+    /// The smallest and largest element offsets this source reads, or `None` when
+    /// it reads nothing.
+    pub fn offset_range(&self) -> Option<(isize, isize)> {
+        if self.shape.contains(&0) {
+            return None;
+        }
+        let (mut lo, mut hi) = (self.offset, self.offset);
+        for (&n, &stride) in self.shape.iter().zip(&self.strides) {
+            let reach = stride * (n as isize - 1);
+            lo += reach.min(0);
+            hi += reach.max(0);
+        }
+        Some((lo, hi))
+    }
+
     /// Applies `view`; false when it cannot be expressed with strides (a reshape
     /// of data that is not laid out in order).
     pub fn apply(&mut self, view: &View) -> bool {

@@ -3,17 +3,25 @@
 //! computed straight into it by the kernel, so the old array is read once and the
 //! new one written once, with no temporary for the region.
 
-use super::{filled, sources, Program};
+use super::{filled, sources, Inputs, Program};
 use crate::graph::{ArrayData, Nd, SliceElem};
 use crate::opt::plan::Kernel;
 use ndarray::IxDyn;
 
-pub fn run_update(kernel: &Kernel, inputs: &[ArrayData]) -> ArrayData {
+/// The new array. With `own` (a rank's rows of an array split over ranks), the
+/// updated array is its part (`inputs.placed`), only the own rows of the region
+/// are computed, and the result is a part holding the same rows.
+pub fn run_update(kernel: &Kernel, inputs: &Inputs, own: Option<(usize, usize)>) -> ArrayData {
     let elems = kernel.update.as_ref().expect("an updating kernel");
-    let ArrayData::F64(base) = inputs.last().expect("the updated array") else {
+    let ArrayData::F64(base) = inputs.data.last().expect("the updated array") else {
         unreachable!("update kernels write float64")
     };
     let shape = base.shape().to_vec();
+    let placed = inputs.placed.last().copied().flatten();
+    let first = placed.map_or(0, |p| p.first);
+    let own = own.unwrap_or((0, usize::MAX));
+    // Rows (of the last axis) per index of the first axis.
+    let rows_per_index: usize = shape.get(1..shape.len().saturating_sub(1)).map_or(1, |s| s.iter().product());
     let standard;
     let old: &[f64] = match base.as_slice() {
         Some(flat) => flat,
@@ -32,13 +40,17 @@ pub fn run_update(kernel: &Kernel, inputs: &[ArrayData]) -> ArrayData {
     let program = Program::compile(kernel);
     let sources = sources(&program, inputs, &[]);
     let row = *shape.last().expect("at least one axis");
-    let outer = &shape[..shape.len() - 1];
+    let mut outer = shape[..shape.len() - 1].to_vec();
+    if let (Some(p), Some(rows)) = (placed, outer.first_mut()) {
+        *rows = p.rows;
+    }
     let last = shape.len() - 1;
     let out = if row == 0 {
         Vec::new()
     } else {
         filled(old.len(), row, |start, dst| {
-            let r = start / row;
+            // The row's index in the whole array.
+            let r = start / row + first * rows_per_index;
             dst.iter_mut().zip(&old[start..start + row]).for_each(|(d, &v)| {
                 d.write(v);
             });
@@ -54,6 +66,7 @@ pub fn run_update(kernel: &Kernel, inputs: &[ArrayData]) -> ArrayData {
                 region_row += i.saturating_sub(lows[axis]) * scale;
                 scale *= counts[axis];
             }
+            inside &= (own.0..own.1).contains(&(r / rows_per_index));
             if inside {
                 let part = &mut dst[lows[last]..lows[last] + counts[last]];
                 program.run(&sources, region_row * counts[last], part);

@@ -1,0 +1,175 @@
+//! Values split over the ranks of an MPI job (spec section 10): the first axis in
+//! blocks, each rank holding its own block (`graph::node::Part`). This module makes
+//! such parts: random and evenly spaced arrays drawn only for a rank's own rows;
+//! fetches the neighbouring rows a kernel reads (halos: one exchange with a buffer
+//! per rank, only the rows asked for); and joins the parts into the whole value
+//! when something needs all of it. All data movement goes through `dist`.
+
+use ndarray::{Axis, IxDyn, Slice};
+
+use super::create;
+use crate::dist::{self, layout::block_range, Layout};
+use crate::graph::node::{Part, State};
+use crate::graph::{Array, ArrayData, Elem, Nd, Op};
+
+/// Rows `[start, stop)` of the first axis.
+pub type Rows = (usize, usize);
+
+/// This rank's own rows of an axis of `n` rows.
+pub fn own_rows(n: usize) -> Rows {
+    block_range(n, dist::nranks(), dist::rank())
+}
+
+/// Whether values of this shape and layout are split by rows: the default layout
+/// (first axis in blocks, the rest whole) of an array with at least one axis, on
+/// more than one rank.
+pub fn splits(shape: &[usize], layout: &Layout) -> bool {
+    dist::nranks() > 1 && !shape.is_empty() && *layout == Layout::default_for(shape.len(), dist::nranks())
+}
+
+/// Computes this rank's part of a pending random or evenly spaced array whose
+/// values depend only on their position, and stores it in `node`.
+pub fn create_part(node: &Array) -> bool {
+    if !splits(&node.shape, &node.layout) {
+        return false;
+    }
+    let rows = own_rows(node.shape[0]);
+    let part = {
+        let state = node.state.borrow();
+        let State::Pending(op) = &*state else { return false };
+        match op {
+            Op::Random { seed, stream, kind } => {
+                create::random_rows(*seed, *stream, *kind, &node.shape, rows, node.dtype)
+            }
+            Op::Arange { start, step } => create::arange_rows(*start, *step, rows, node.dtype),
+            Op::Linspace { start, stop, endpoint } => {
+                create::linspace_rows(*start, *stop, node.shape[0], *endpoint, rows, node.dtype)
+            }
+            _ => return false,
+        }
+    };
+    *node.state.borrow_mut() = State::Part(Part { data: part, first: rows.0 });
+    true
+}
+
+/// The rows of `data` (a part starting at row `first`) that `rows` names, as bytes.
+fn rows_bytes(data: &ArrayData, first: usize, rows: Rows) -> Vec<u8> {
+    let (a, b) = (rows.0 - first, rows.1 - first);
+    macro_rules! encode {
+        ($nd:expr, $put:expr) => {{
+            let block = $nd.slice_axis(Axis(0), Slice::from(a..b));
+            let mut out = Vec::with_capacity(block.len() * 8);
+            block.iter().for_each(|&x| $put(&mut out, x));
+            out
+        }};
+    }
+    match data {
+        ArrayData::Bool(x) => encode!(x, |o: &mut Vec<u8>, v: bool| o.push(u8::from(v))),
+        ArrayData::I32(x) => encode!(x, |o: &mut Vec<u8>, v: i32| o.extend_from_slice(&v.to_le_bytes())),
+        ArrayData::I64(x) => encode!(x, |o: &mut Vec<u8>, v: i64| o.extend_from_slice(&v.to_le_bytes())),
+        ArrayData::F32(x) => encode!(x, |o: &mut Vec<u8>, v: f32| o.extend_from_slice(&v.to_le_bytes())),
+        ArrayData::F64(x) => encode!(x, |o: &mut Vec<u8>, v: f64| o.extend_from_slice(&v.to_le_bytes())),
+    }
+}
+
+/// Writes `bytes` (rows encoded by `rows_bytes`) into rows starting at local row
+/// `at` of `data`, which this rank holds alone.
+fn write_rows(data: &mut ArrayData, at: usize, bytes: &[u8]) {
+    fn put<T: Elem>(nd: &mut Nd<T>, at: usize, bytes: &[u8], width: usize, get: impl Fn(&[u8]) -> T) {
+        let row: usize = nd.shape()[1..].iter().product();
+        let flat = nd.as_slice_mut().expect("parts are in standard layout");
+        let values = bytes.chunks_exact(width).map(get);
+        flat[at * row..].iter_mut().zip(values).for_each(|(d, v)| *d = v);
+    }
+    match data {
+        ArrayData::Bool(x) => put(x, at, bytes, 1, |b| b[0] != 0),
+        ArrayData::I32(x) => put(x, at, bytes, 4, |b| i32::from_le_bytes(b.try_into().expect("4 bytes"))),
+        ArrayData::I64(x) => put(x, at, bytes, 8, |b| i64::from_le_bytes(b.try_into().expect("8 bytes"))),
+        ArrayData::F32(x) => put(x, at, bytes, 4, |b| f32::from_le_bytes(b.try_into().expect("4 bytes"))),
+        ArrayData::F64(x) => put(x, at, bytes, 8, |b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
+    }
+}
+
+/// A zeroed array of `rows` rows shaped like `like` after its first axis.
+fn zeroed_like(like: &ArrayData, rows: usize) -> ArrayData {
+    let mut shape = like.shape().to_vec();
+    shape[0] = rows;
+    crate::with_dtype!(like.dtype(), T => T::wrap(Nd::<T>::from_elem(IxDyn(&shape), T::default())))
+}
+
+fn intersect(a: Rows, b: Rows) -> Option<Rows> {
+    let (start, stop) = (a.0.max(b.0), a.1.min(b.1));
+    (start < stop).then_some((start, stop))
+}
+
+/// `part` (of a value of `n` rows) holding the rows `need[q]` that each rank `q`
+/// reads, the missing ones taken from the ranks that own them. Every rank calls
+/// this at the same point with the same `need`; each sends only rows others asked
+/// for. The rows are written in place when `part` already spans them (and its
+/// buffer is not shared), else into a larger buffer.
+pub fn fetch(part: Part, n: usize, need: &[Option<Rows>]) -> Part {
+    let comm = dist::world();
+    let (me, size) = (comm.rank(), comm.size());
+    let own = |q: usize| block_range(n, size, q);
+    let outgoing: Vec<Vec<u8>> = (0..size)
+        .map(|q| match need[q].and_then(|rows| intersect(rows, own(me))) {
+            Some(rows) if q != me => rows_bytes(&part.data, part.first, rows),
+            _ => Vec::new(),
+        })
+        .collect();
+    let incoming = comm.all_to_all(outgoing);
+    let Some(needed) = need[me] else { return part };
+    if incoming.iter().all(Vec::is_empty) {
+        return part;
+    }
+    let span = (needed.0.min(own(me).0), needed.1.max(own(me).1));
+    let held = (part.first, part.first + part.data.shape()[0]);
+    let Part { mut data, first } = if span.0 >= held.0 && span.1 <= held.1 {
+        part
+    } else {
+        let mut bigger = zeroed_like(&part.data, span.1 - span.0);
+        write_rows(&mut bigger, own(me).0 - span.0, &rows_bytes(&part.data, part.first, own(me)));
+        Part { data: bigger, first: span.0 }
+    };
+    for (q, bytes) in incoming.iter().enumerate() {
+        if let Some(rows) = intersect(needed, own(q)).filter(|_| q != me) {
+            write_rows(&mut data, rows.0 - first, bytes);
+        }
+    }
+    Part { data, first }
+}
+
+/// `fetch` for the part a graph node holds (taken out of the node meanwhile, so
+/// that the buffer is not shared); the node keeps the result.
+pub fn fetch_into(node: &Array, need: &[Option<Rows>]) -> Part {
+    let placeholder = State::Done(ArrayData::scalar(crate::graph::Scalar::Bool(false), node.dtype));
+    let part = match std::mem::replace(&mut *node.state.borrow_mut(), placeholder) {
+        State::Part(part) => part,
+        _ => unreachable!("a split value"),
+    };
+    let part = fetch(part, node.shape[0], need);
+    *node.state.borrow_mut() = State::Part(part.clone());
+    part
+}
+
+/// The whole value of the part `part` of a value of `n` rows, joined from every
+/// rank's own block (every rank calls this at the same point).
+pub fn join_part(part: &Part, n: usize) -> ArrayData {
+    let comm = dist::world();
+    let mine = rows_bytes(&part.data, part.first, own_rows(n));
+    let blocks = comm.all_gather(&mine);
+    let mut whole = zeroed_like(&part.data, n);
+    for (q, bytes) in blocks.iter().enumerate() {
+        write_rows(&mut whole, block_range(n, comm.size(), q).0, bytes);
+    }
+    whole
+}
+
+/// The whole value of a split node (every rank calls this at the same point); the
+/// node then holds it whole.
+pub fn join(node: &Array) -> ArrayData {
+    let part = node.part().expect("a split value");
+    let whole = join_part(&part, node.shape[0]);
+    *node.state.borrow_mut() = State::Done(whole.clone());
+    whole
+}
