@@ -5,8 +5,15 @@ in one session. Every script times its own region (inputs are made outside it) a
 prints seconds; B8 times whole processes. The table shows medians, the darr/peer
 ratio and peak memory (max RSS); the same numbers go to a JSON file.
 
-usage: bench/run.py [--darr BIN] [--repeat N] [--small] [--json FILE] [IDS...]
-       (IDS such as B1 B4; default all. --small shrinks sizes for a quick check.)
+B9 (MPI scaling) runs B1-B3 with a darr built with `--features mpi` (by default
+target/mpi/release/darr, as .ci/run builds it) three ways: one rank with one
+thread, `mpiexec -n 2` ranks with one thread each, one rank with two threads; it
+reports the scaling efficiency t(1 rank) / (2 t(2 ranks)) and the cost of ranks
+over threads t(2 ranks) / t(2 threads). Skipped when that binary or mpiexec is
+missing.
+
+usage: bench/run.py [--darr BIN] [--mpi-darr BIN] [--repeat N] [--small] [--json FILE] [IDS...]
+       (IDS such as B1 B4 B9; default all. --small shrinks sizes for a quick check.)
 """
 import argparse
 import json
@@ -58,6 +65,25 @@ def startup(cmd, repeat):
     return statistics.median(times)
 
 
+def mpi_scaling(args):
+    """B9: B1-B3 on one rank, on two ranks and on one rank with two threads."""
+    import shlex
+    if not os.path.exists(args.mpi_darr) or shutil.which(shlex.split(args.mpiexec)[0]) is None:
+        print(f"B9: skipped (needs {args.mpi_darr}, built with --features mpi, and mpiexec)", file=sys.stderr)
+        return []
+    mpiexec = shlex.split(args.mpiexec)
+    out = []
+    for bid, name, script, _, size, small in SUITE[:3]:
+        cmd = [os.path.join(W, script), small if args.small else size]
+        median = lambda prefix: statistics.median(run_isolated(prefix + cmd)[0] for _ in range(args.repeat))
+        one = median([args.mpi_darr, "--threads", "1"])
+        ranks2 = median(mpiexec + ["-n", "2", args.mpi_darr, "--threads", "1"])
+        threads2 = median([args.mpi_darr, "--threads", "2"])
+        out.append({"id": bid, "workload": name, "size": cmd[1], "one_s": one, "ranks2_s": ranks2,
+                    "threads2_s": threads2, "efficiency": one / (2 * ranks2), "ranks_over_threads": ranks2 / threads2})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ids", nargs="*")
@@ -65,6 +91,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--small", action="store_true", help="small sizes, for a quick check that everything runs")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("--mpi-darr", default=os.path.join(HERE, "..", "target", "mpi", "release", "darr"))
+    ap.add_argument("--mpiexec", default="mpiexec --oversubscribe --allow-run-as-root")
     args = ap.parse_args()
     wanted = {i.upper() for i in args.ids}
     rows = []
@@ -90,13 +118,19 @@ def main():
         p = startup([sys.executable, "-c", "import numpy; print(1)"], args.repeat)
         rows.append({"id": "B8", "workload": "start-up", "size": "-", "peer": "python+numpy",
                      "darr_s": d, "peer_s": p, "ratio": d / p, "darr_peak_mib": None, "peer_peak_mib": None})
+    scaling = mpi_scaling(args) if (not wanted or "B9" in wanted) else []
     print(f"{'id':<4} {'workload':<22} {'peer':<12} {'darr (s)':>10} {'peer (s)':>10} {'ratio':>7} {'darr MiB':>9} {'peer MiB':>9}")
     for r in rows:
         mem = lambda v: f"{v:9.0f}" if v is not None else f"{'-':>9}"
         print(f"{r['id']:<4} {r['workload']:<22} {r['peer']:<12} {r['darr_s']:10.4f} {r['peer_s']:10.4f} {r['ratio']:7.2f} {mem(r['darr_peak_mib'])} {mem(r['peer_peak_mib'])}")
+    if scaling:
+        print()
+        print(f"{'B9':<4} {'workload':<22} {'1 rank (s)':>11} {'2 ranks (s)':>12} {'2 threads (s)':>14} {'efficiency':>11} {'ranks/threads':>14}")
+        for r in scaling:
+            print(f"{'':<4} {r['workload']:<22} {r['one_s']:11.4f} {r['ranks2_s']:12.4f} {r['threads2_s']:14.4f} {r['efficiency']:11.2f} {r['ranks_over_threads']:14.2f}")
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"repeat": args.repeat, "small": args.small, "results": rows}, f, indent=2)
+        json.dump({"repeat": args.repeat, "small": args.small, "results": rows, "mpi_scaling": scaling}, f, indent=2)
     print(f"wrote {args.json}")
 
 

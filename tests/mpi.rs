@@ -240,3 +240,20 @@ fn random_programs_agree_on_one_and_three_ranks() {
     // The comparison means something only if plans actually ran split.
     assert!(split_plans > 25, "only {split_plans} plans ran split over the ranks");
 }
+
+/// The distributed run of the tutorial (docs/tutorial.md, section 9) prints what
+/// the tutorial says it prints on 4 ranks.
+#[test]
+fn the_tutorial_run_on_four_ranks_prints_what_the_tutorial_says() {
+    let tutorial = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tutorial.md")).unwrap();
+    let start = tutorial.find("# file: where.da").expect("the tutorial's where.da");
+    let program = &tutorial[start..start + tutorial[start..].find("```").unwrap()];
+    let dir = scratch("tutorial");
+    std::fs::write(dir.join("where.da"), program).unwrap();
+    let out = mpiexec(4, &["where.da"], &dir);
+    assert!(out.status.success(), "{}", text_of(&out.stderr));
+    let expected =
+        "rank 0 of 4\n({'dist_type': 'b', 'size': 1000, 'proc_grid_size': 4, 'proc_grid_rank': 0, 'start': 0, \
+                    'stop': 250}, {'dist_type': 'n', 'size': 1000})\n0.500\n";
+    assert_eq!(text_of(&out.stdout), expected);
+}

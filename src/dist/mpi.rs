@@ -53,15 +53,23 @@ impl MpiComm {
 
     /// Waits for `request`, watching for failures meanwhile.
     fn wait<'a, D: ?Sized, S: mpi::request::Scope<'a>>(&self, mut request: Request<'a, D, S>) {
-        let mut pause = Duration::from_micros(1);
+        // Yield for the first moments (most collectives finish within microseconds),
+        // then sleep a little longer each time, so a rank waiting for a slow one
+        // leaves the core to it.
+        let started = Instant::now();
+        let mut pause = Duration::from_micros(20);
         loop {
             match request.test() {
                 Ok(_) => return,
                 Err(pending) => request = pending,
             }
             self.watch_for_failures();
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_micros(500));
+            if started.elapsed() < Duration::from_micros(200) {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_micros(500));
+            }
         }
     }
 
