@@ -85,6 +85,8 @@ fn every_example_prints_and_writes_the_same_on_four_ranks() {
 fn assert_fails_once(program: &str, code: &str) {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = scratch(&format!("fail-{}", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    // `part0.npy` exists; the other ranks' parts do not.
+    assert!(solo(&["-e", "save(\"part0.npy\", arange(5.0))"], &dir).status.success());
     let started = Instant::now();
     let out = mpiexec(3, &["-e", program], &dir);
     let stderr = text_of(&out.stderr);
@@ -101,7 +103,10 @@ fn a_gather_index_out_of_range_is_reported_once() {
 
 #[test]
 fn a_missing_file_on_one_rank_ends_every_rank() {
+    // Only rank 1 reads, outside any collective.
     assert_fails_once("if rank() == 1 { a = load(\"missing.npy\") }; print(sum(arange(10)))", "darr::io");
+    // Every rank reads its own part; ranks 1 and 2 do not find theirs.
+    assert_fails_once("a = load(f\"part{rank()}.npy\"); print(sum(a))", "darr::io");
 }
 
 #[test]

@@ -58,8 +58,9 @@ fn imsave(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let vmax = super::convert::opt_float(&mut args, 4, "vmax")?;
     let data = arrays::force(&a, a_span)?;
     let values: Vec<f64> = f64::cast_from(&data).iter().copied().collect();
-    io::image::imsave(&path, &values, a.shape[0], a.shape[1], &cmap, vmin, vmax)
-        .map_err(|e| io_error(args.call_span, e))?;
+    write_on_rank_zero(args.call_span, || {
+        io::image::imsave(&path, &values, a.shape[0], a.shape[1], &cmap, vmin, vmax)
+    })?;
     Ok(Value::None)
 }
 
@@ -78,17 +79,36 @@ fn io_error(span: crate::syntax::Span, message: String) -> Box<crate::interp::Un
     Diag::new(Code::Io, span, message, "in this call").into()
 }
 
+/// Writes a file on rank 0 only (under MPI only rank 0 writes files); every rank
+/// learns whether it worked.
+fn write_on_rank_zero(
+    span: crate::syntax::Span,
+    write: impl FnOnce() -> std::result::Result<(), String>,
+) -> Result<()> {
+    let mine = if crate::dist::is_root() { write() } else { Ok(()) };
+    crate::dist::rank_zero_outcome(mine).map_err(|e| io_error(span, e))
+}
+
+/// Reads a file on every rank; a failure on any rank fails every rank alike.
+fn read_everywhere<T>(span: crate::syntax::Span, read: std::result::Result<T, String>) -> Result<T> {
+    let outcome = crate::dist::agreed_outcome(read.as_ref().map(|_| ()).map_err(String::clone));
+    match (read, outcome) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(io_error(span, e)),
+    }
+}
+
 fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let path = path_arg(&mut args, 0)?;
     let a = array(&mut args, 1)?;
     let data = arrays::force(&a, args.span(1))?;
-    io::npy::save(&path, &data).map_err(|e| io_error(args.call_span, e))?;
+    write_on_rank_zero(args.call_span, || io::npy::save(&path, &data))?;
     Ok(Value::None)
 }
 
 fn load(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let path = path_arg(&mut args, 0)?;
-    let data = io::npy::load(&path).map_err(|e| io_error(args.call_span, e))?;
+    let data = read_everywhere(args.call_span, io::npy::load(&path))?;
     Ok(Value::Array(Node::from_data(data, args.call_span)))
 }
 
@@ -100,7 +120,7 @@ fn savetxt(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let fmt = opt_str(&mut args, 3, "%.18e")?;
     io::text::check_format(&fmt).map_err(|e| Diag::new(Code::Value, fmt_span, e, "unsupported format"))?;
     let data = arrays::force(&a, args.span(1))?;
-    io::text::savetxt(&path, &data, &delimiter, &fmt).map_err(|e| io_error(args.call_span, e))?;
+    write_on_rank_zero(args.call_span, || io::text::savetxt(&path, &data, &delimiter, &fmt))?;
     Ok(Value::None)
 }
 
@@ -112,6 +132,6 @@ fn loadtxt(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let skiprows = usize::try_from(skiprows)
         .map_err(|_| Diag::new(Code::Value, skip_span, "`skiprows` must not be negative", "negative"))?;
     let dtype = opt_dtype(&mut args, 3)?.unwrap_or(DType::Float64);
-    let data = io::text::loadtxt(&path, &delimiter, skiprows, dtype).map_err(|e| io_error(args.call_span, e))?;
+    let data = read_everywhere(args.call_span, io::text::loadtxt(&path, &delimiter, skiprows, dtype))?;
     Ok(Value::Array(Node::from_data(data, args.call_span)))
 }

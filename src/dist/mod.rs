@@ -129,30 +129,40 @@ pub fn synchronized_clock(read: impl FnOnce() -> f64) -> f64 {
     f64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
 }
 
-/// The outcome every rank agrees on, after each did its part of an operation that
-/// can fail on some ranks only (reading a file): the first failing rank's error on
-/// every rank, else each rank's own value.
-pub fn agree<T, E: Clone>(
-    mine: Result<T, E>,
-    encode: impl Fn(&E) -> Vec<u8>,
-    decode: impl Fn(&[u8]) -> E,
-) -> Result<T, E> {
+/// Rank 0's outcome on every rank, for work only rank 0 does (writing a file):
+/// every rank then fails, or goes on, alike.
+pub fn rank_zero_outcome(mine: Result<(), String>) -> Result<(), String> {
+    let comm = world();
+    if comm.size() == 1 {
+        return mine;
+    }
+    let mut bytes = match &mine {
+        Ok(()) => Vec::new(),
+        Err(message) => [b"E", message.as_bytes()].concat(),
+    };
+    comm.broadcast(&mut bytes);
+    match bytes.split_first() {
+        Some((_, message)) => Err(String::from_utf8_lossy(message).into_owned()),
+        None => Ok(()),
+    }
+}
+
+/// The outcome every rank agrees on after each did its own part of an operation
+/// that can fail on some ranks only (reading a file another rank can read): the
+/// lowest failing rank's error on every rank, else success.
+pub fn agreed_outcome(mine: Result<(), String>) -> Result<(), String> {
     let comm = world();
     if comm.size() == 1 {
         return mine;
     }
     let status = match &mine {
-        Ok(_) => Vec::new(),
-        Err(e) => {
-            let mut bytes = vec![1];
-            bytes.extend(encode(e));
-            bytes
-        }
+        Ok(()) => Vec::new(),
+        Err(message) => [b"E", message.as_bytes()].concat(),
     };
     let all = comm.all_gather(&status);
-    match (mine, all.iter().find(|s| !s.is_empty())) {
-        (Err(e), _) => Err(e),
-        (Ok(_), Some(failed)) => Err(decode(&failed[1..])),
-        (Ok(v), None) => Ok(v),
+    match all.iter().enumerate().find(|(_, s)| !s.is_empty()) {
+        Some((q, _)) if mine.is_err() || q == comm.rank() => mine,
+        Some((q, failed)) => Err(format!("on rank {q}: {}", String::from_utf8_lossy(&failed[1..]))),
+        None => Ok(()),
     }
 }

@@ -137,7 +137,10 @@ impl Comm for MpiComm {
         let mut len = [bytes.len() as u64];
         mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut len[..])));
         bytes.resize(len[0] as usize, 0);
-        mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut bytes[..])));
+        // MPI rejects the dangling pointer of an empty buffer; nothing to send anyway.
+        if !bytes.is_empty() {
+            mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut bytes[..])));
+        }
     }
 
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>> {
