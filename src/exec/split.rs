@@ -141,15 +141,13 @@ pub fn fetch(part: Part, n: usize, need: &[Option<Rows>]) -> Part {
 
 /// `fetch` for the part a graph node holds (taken out of the node meanwhile, so
 /// that the buffer is not shared); the node keeps the result.
-pub fn fetch_into(node: &Array, need: &[Option<Rows>]) -> Part {
+pub fn fetch_into(node: &Array, need: &[Option<Rows>]) {
     let placeholder = State::Done(ArrayData::scalar(crate::graph::Scalar::Bool(false), node.dtype));
     let part = match std::mem::replace(&mut *node.state.borrow_mut(), placeholder) {
         State::Part(part) => part,
         _ => unreachable!("a split value"),
     };
-    let part = fetch(part, node.shape[0], need);
-    *node.state.borrow_mut() = State::Part(part.clone());
-    part
+    *node.state.borrow_mut() = State::Part(fetch(part, node.shape[0], need));
 }
 
 /// The whole value of the part `part` of a value of `n` rows, joined from every
