@@ -33,6 +33,16 @@ enum Held {
     Split(Part),
 }
 
+impl Held {
+    /// The graph node state holding this value.
+    fn into_state(self) -> State {
+        match self {
+            Held::Whole(data) => State::Done(data),
+            Held::Split(part) => State::Part(part),
+        }
+    }
+}
+
 /// Runs `plan` split over the ranks when every node it computes is a kernel that
 /// can be, storing the result in `root` (and in the graph nodes of intermediate
 /// values held elsewhere). False when the plan must run whole.
@@ -78,20 +88,14 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
             let keep = id == plan.root || bindings.held_outside(id);
             if let (true, Some(Some(origin))) = (keep, bindings.origins.get(id)) {
                 if !origin.is_computed() {
-                    *origin.state.borrow_mut() = match &held {
-                        Held::Whole(data) => State::Done(data.clone()),
-                        Held::Split(part) => State::Part(part.clone()),
-                    };
+                    *origin.state.borrow_mut() = held.clone().into_state();
                 }
             }
             values[id] = Some(held);
         }
     }
     if !root.is_computed() {
-        *root.state.borrow_mut() = match values[plan.root].take().expect("the root was computed") {
-            Held::Whole(data) => State::Done(data),
-            Held::Split(part) => State::Part(part),
-        };
+        *root.state.borrow_mut() = values[plan.root].take().expect("the root was computed").into_state();
     }
     Ok(true)
 }
