@@ -18,8 +18,11 @@ use strided::Source;
 use crate::graph::{ArrayData, DType, Nd, View};
 use crate::opt::plan::Kernel;
 
-/// Elements per chunk: a few registers of this many f64 stay in L1/L2 cache.
-pub const CHUNK: usize = 2048;
+/// Elements per chunk: a few registers of this many f64 (64 KiB each) stay in
+/// the L2 cache. Measured on B2 and B5 (2-core EPYC): 8192 ran 10-20% faster
+/// than 2048 or 4096 (fewer passes of per-chunk set-up, longer streams for the
+/// prefetcher) and faster than 16384 (registers start to leave L2).
+pub const CHUNK: usize = 8192;
 
 /// The chunk length for iterating over `shape`: one row when rows are about a
 /// chunk long, so a slice of a larger array (a stencil's `u[1:-1, 2:]`) is read

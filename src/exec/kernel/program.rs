@@ -302,12 +302,29 @@ fn execute_loops<'a>(instr: &Instr, src: &impl Fn(Arg) -> Src<'a>, out: &mut [Ma
         }
         Instr::Where { c, a, b, .. } => {
             let (c, a, b) = (src(c), src(a), src(b));
+            // The common case, three chunks, as one branch-free loop: a condition
+            // from data is as often true as false, so a branch would mispredict.
+            if let (Src::Lanes(c), Src::Lanes(a), Src::Lanes(b)) = (c, a, b) {
+                for (o, ((&c, &a), &b)) in out.iter_mut().zip(c.iter().zip(a).zip(b)) {
+                    o.write(select(c, a, b));
+                }
+                return;
+            }
             for (i, o) in out.iter_mut().enumerate() {
-                o.write(if at(c, i) != 0.0 { at(a, i) } else { at(b, i) });
+                o.write(select(at(c, i), at(a, i), at(b, i)));
             }
         }
         Instr::ToF32 { a, .. } => map1(src(a), out, round32),
         Instr::ToBool { a, .. } => map1(src(a), out, |v| truth(v != 0.0)),
+    }
+}
+
+#[inline(always)]
+fn select(c: f64, a: f64, b: f64) -> f64 {
+    if c != 0.0 {
+        a
+    } else {
+        b
     }
 }
 

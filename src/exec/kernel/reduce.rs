@@ -4,6 +4,8 @@
 //! follow the pairwise tree of `sum::pairwise_sum` exactly (a chunk is a subtree),
 //! so a fused sum equals the unfused one bit for bit, for any thread count.
 
+use std::mem::MaybeUninit;
+
 use ndarray::IxDyn;
 use rayon::prelude::*;
 
@@ -114,10 +116,7 @@ fn long_row(f: ReduceFn, program: &Program, sources: &[Source], start: usize, le
 /// `pairwise_sum` splits them.
 fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> f64 {
     if len <= CHUNK {
-        let mut lanes = [0.0f64; CHUNK];
-        let lanes = &mut lanes[..len];
-        program.run_into(sources, start, lanes);
-        return pairwise_sum(lanes);
+        return chunk_sum(program, sources, start, len);
     }
     let mut half = len / 2;
     half -= half % 8;
@@ -130,6 +129,18 @@ fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> 
     } else {
         pairwise(program, sources, start, half) + pairwise(program, sources, start + half, len - half)
     }
+}
+
+/// The pairwise sum of one chunk's lanes. Kept out of `pairwise` so the chunk
+/// buffer is not part of every recursive frame.
+#[inline(never)]
+fn chunk_sum(program: &Program, sources: &[Source], start: usize, len: usize) -> f64 {
+    let mut lanes = [MaybeUninit::<f64>::uninit(); CHUNK];
+    let lanes = &mut lanes[..len];
+    program.run(sources, start, lanes);
+    // SAFETY: `run` wrote every lane, so all of them are initialized.
+    let lanes = unsafe { &*(lanes as *const [MaybeUninit<f64>] as *const [f64]) };
+    pairwise_sum(lanes)
 }
 
 /// Several sums (or means) of one kernel over the same axes, in one pass.
