@@ -6,7 +6,9 @@ use std::borrow::Cow;
 
 use ndarray::{Axis, IxDyn};
 
-use super::sum::pairwise_sum;
+use rayon::prelude::*;
+
+use super::sum::{pairwise_sum, pairwise_sum_parallel};
 use crate::graph::{ArrayData, DType, Elem, Nd, ReduceFn, ScanFn};
 use crate::with_dtype;
 
@@ -32,6 +34,9 @@ pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]
             return exact.cast(out);
         }
     }
+    if let (ArrayData::F64(a), ReduceFn::Sum | ReduceFn::Mean) = (data, f) {
+        return float_sums(f, a, axes, out_shape).cast(out);
+    }
     let results: Vec<f64> = with_dtype!(data.dtype(), T => {
         let a = T::cast_from(data);
         let (flat, inner) = rows(&a, axes);
@@ -50,6 +55,24 @@ pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]
         (0..outer).map(|r| reduce_row(f, &flat[r * inner..(r + 1) * inner])).collect()
     });
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("out shape")).cast(out)
+}
+
+/// Sums and means of float64 rows, read in place when they are contiguous and
+/// summed on all cores: long rows one at a time, short rows many at a time.
+fn float_sums(f: ReduceFn, a: &Nd<f64>, axes: &[usize], out_shape: &[usize]) -> ArrayData {
+    let (flat, inner) = rows(a, axes);
+    let outer = out_shape.iter().product::<usize>();
+    let row_sum = |r: usize| {
+        let row = &flat[r * inner..(r + 1) * inner];
+        let sum = pairwise_sum_parallel(row);
+        if f == ReduceFn::Mean {
+            sum / inner as f64
+        } else {
+            sum
+        }
+    };
+    let results: Vec<f64> = (0..outer).into_par_iter().map(row_sum).collect();
+    ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("out shape"))
 }
 
 pub(crate) fn reduce_row<T: Elem>(f: ReduceFn, row: &[T]) -> f64 {

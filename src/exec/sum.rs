@@ -33,6 +33,22 @@ pub fn pairwise_sum(a: &[f64]) -> f64 {
     }
 }
 
+/// Subtrees at least this long are summed on two threads.
+const PARALLEL: usize = 1 << 16;
+
+/// `pairwise_sum` with its upper subtrees summed in parallel: the same tree, so
+/// the same bits, for any thread count.
+pub fn pairwise_sum_parallel(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < PARALLEL {
+        return pairwise_sum(a);
+    }
+    let mut half = n / 2;
+    half -= half % 8;
+    let (left, right) = rayon::join(|| pairwise_sum_parallel(&a[..half]), || pairwise_sum_parallel(&a[half..]));
+    left + right
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +60,12 @@ mod tests {
         assert!((s - 100000.0).abs() < 1e-9, "{s}");
         assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0]), 6.0);
         assert_eq!(pairwise_sum(&[]), 0.0);
+    }
+
+    #[test]
+    fn the_parallel_sum_follows_the_same_tree() {
+        // Values whose sum depends on the order of additions.
+        let v: Vec<f64> = (0..1_000_003).map(|i| 1.0 / (i as f64 + 1.0) * if i % 3 == 0 { 1e8 } else { 1.0 }).collect();
+        assert_eq!(pairwise_sum_parallel(&v).to_bits(), pairwise_sum(&v).to_bits());
     }
 }
