@@ -163,8 +163,14 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
     if cli.time && comm.rank() == 0 {
         let stats = darr::exec::stats::summary();
         let ranks = comm.size();
-        let split =
-            if ranks > 1 { format!("; {} plans split over {ranks} ranks", stats.split_plans) } else { String::new() };
+        let split = if ranks > 1 {
+            format!(
+                "; {} plans split over {ranks} ranks; {} .npy files read or written in parts",
+                stats.split_plans, stats.split_files
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
             "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
              ({} plans); {} fused kernels run on {} threads{split}",

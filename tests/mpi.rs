@@ -235,15 +235,79 @@ fn random_programs_agree_on_one_and_three_ranks() {
             std::fs::read(three_dir.join("r.npy")).unwrap(),
             "case {case} saves different bytes:\n{text}"
         );
-        let timing = text_of(&three.stderr);
-        split_plans += timing
-            .split(';')
-            .find_map(|part| part.trim().strip_suffix("plans split over 3 ranks"))
-            .and_then(|n| n.trim().parse::<usize>().ok())
-            .unwrap_or(0);
+        split_plans += counted(&text_of(&three.stderr), "plans split over 3 ranks");
     }
     // The comparison means something only if plans actually ran split.
     assert!(split_plans > 25, "only {split_plans} plans ran split over the ranks");
+}
+
+/// The number before `suffix` in a `--time` report.
+fn counted(timing: &str, suffix: &str) -> usize {
+    timing.split(';').find_map(|part| part.trim().strip_suffix(suffix)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn npy_files_are_read_and_written_in_parts_byte_for_byte() {
+    // Uneven row counts on 3 ranks, every dtype, views, a file with fewer rows
+    // than ranks, and a 0-d array (saved whole).
+    let program = r#"
+        seed(11)
+        a = rand(7, 5)
+        save("a.npy", a)
+        save("ints.npy", astype(randint(0, 1000, 10, 3), int32))
+        save("flags.npy", rand(9) > 0.5)
+        save("view.npy", a[1:6, 2])
+        save("few.npy", arange(2.0))
+        save("scalar.npy", a[6, 4])
+        b = load("a.npy")
+        print(sum(b), b[6, 4], b[0, 0])
+        print(load("ints.npy")[9], load("flags.npy"), load("few.npy"), load("scalar.npy"))
+        save("twice.npy", load("a.npy") * 2 + load("view.npy")[4])
+    "#;
+    let (one_dir, three_dir) = (scratch("npy-1"), scratch("npy-3"));
+    let one = solo(&["-e", program], &one_dir);
+    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
+    assert!(one.status.success(), "{}", text_of(&one.stderr));
+    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    // Sums over split rows add per-rank partials: equal to the last bits.
+    assert!(
+        agree(&text_of(&one.stdout), &text_of(&three.stdout)),
+        "{}\n---\n{}",
+        text_of(&one.stdout),
+        text_of(&three.stdout)
+    );
+    let mut files = 0;
+    for file in std::fs::read_dir(&one_dir).unwrap() {
+        let name = file.unwrap().file_name();
+        let theirs = std::fs::read(three_dir.join(&name)).ok();
+        assert_eq!(theirs, std::fs::read(one_dir.join(&name)).ok(), "{name:?} differs on 3 ranks");
+        files += 1;
+    }
+    assert_eq!(files, 7, "the program writes 7 files");
+    // No temporary file is left beside them.
+    assert_eq!(std::fs::read_dir(&three_dir).unwrap().count(), 7);
+    // Every load but the 0-d one went in parts (6), and every save of a split
+    // value (5): not the 0-d one, nor the int32 cast, which is computed whole.
+    let in_parts = counted(&text_of(&three.stderr), ".npy files read or written in parts");
+    assert_eq!(in_parts, 11, "{}", text_of(&three.stderr));
+}
+
+#[test]
+fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
+    let dir = scratch("npy-fail");
+    std::fs::create_dir(dir.join("taken")).unwrap();
+    // The rename onto a directory fails after every rank wrote its rows.
+    let out = mpiexec(3, &["-e", "save(\"taken\", rand(9, 2)); print(1)"], &dir);
+    let stderr = text_of(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.matches("darr::io").count(), 1, "{stderr}");
+    assert!(text_of(&out.stdout).is_empty());
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("taken")], "files left behind");
+    // A directory that does not exist: rank 0 cannot create the file.
+    let out = mpiexec(3, &["-e", "save(\"no/such/dir/a.npy\", rand(9, 2))"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text_of(&out.stderr).matches("cannot write `no/such/dir/a.npy`").count(), 1, "{}", text_of(&out.stderr));
 }
 
 /// The distributed run of the tutorial (docs/tutorial.md, section 9) prints what

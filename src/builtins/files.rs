@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::convert::{array, opt_dtype, opt_int, opt_str, Result as R};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
+use crate::exec::split_files;
 use crate::graph::{DType, Node};
 use crate::interp::{arrays, Result, Value};
 use crate::io;
@@ -101,6 +102,12 @@ fn read_everywhere<T>(span: crate::syntax::Span, read: std::result::Result<T, St
 fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let path = path_arg(&mut args, 0)?;
     let a = array(&mut args, 1)?;
+    // A value split over MPI ranks is written by every rank, each its own rows.
+    arrays::compute(&Value::Array(a.clone()), args.span(1))?;
+    if a.part().is_some() {
+        split_files::save_npy_part(&path, &a).map_err(|e| io_error(args.call_span, e))?;
+        return Ok(Value::None);
+    }
     let data = arrays::force(&a, args.span(1))?;
     write_on_rank_zero(args.call_span, || io::npy::save(&path, &data))?;
     Ok(Value::None)
@@ -108,8 +115,8 @@ fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn load(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let path = path_arg(&mut args, 0)?;
-    let data = read_everywhere(args.call_span, io::npy::load(&path))?;
-    Ok(Value::Array(Node::from_data(data, args.call_span)))
+    let a = split_files::load_npy(&path, args.call_span).map_err(|e| io_error(args.call_span, e))?;
+    Ok(Value::Array(a))
 }
 
 fn savetxt(_: &mut CallCtx, mut args: Args) -> Result<Value> {

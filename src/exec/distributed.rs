@@ -12,7 +12,8 @@ use crate::diag::Diag;
 use crate::dist::{self, layout::block_range, Layout};
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, DType, Nd, ReduceFn, SliceElem, View};
-use crate::opt::plan::{Expr, KKind, KOp, Kernel, Plan};
+use crate::opt::fusible;
+use crate::opt::plan::{Expr, Id, KKind, KOp, Kernel, Plan};
 use crate::opt::Bindings;
 
 /// What a kernel produces on each rank.
@@ -100,22 +101,33 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
     Ok(true)
 }
 
-/// The plan node as a kernel: a fused kernel, or a reduction of a computed float
-/// array (a kernel that only loads it).
+/// The plan node as a kernel: a fused kernel; or a kernel that only loads a
+/// value (reduces a computed float array, takes a view of one, casts one) where
+/// the values pass through f64 lanes exactly.
 fn as_kernel(plan: &Plan, id: usize) -> Option<Kernel> {
-    match &plan.nodes[id].expr {
+    let node = &plan.nodes[id];
+    let load =
+        |input: Id, views: Vec<View>| KOp { kind: KKind::Load { input: 0, views }, dtype: plan.nodes[input].dtype };
+    let loading = |input: Id, ops: Vec<KOp>, reduce: Option<(ReduceFn, Vec<usize>)>| Kernel {
+        inputs: vec![input],
+        ops,
+        shape: if reduce.is_some() { plan.nodes[input].shape.clone() } else { node.shape.clone() },
+        reduce,
+        update: None,
+        result: None,
+        extra: Vec::new(),
+    };
+    match &node.expr {
         Expr::Kernel(k) => Some(k.clone()),
         Expr::Reduce { f, axes, input } if plan.nodes[*input].dtype.is_float() => {
-            let source = &plan.nodes[*input];
-            Some(Kernel {
-                inputs: vec![*input],
-                ops: vec![KOp { kind: KKind::Load { input: 0, views: Vec::new() }, dtype: source.dtype }],
-                shape: source.shape.clone(),
-                reduce: Some((*f, axes.clone())),
-                update: None,
-                result: None,
-                extra: Vec::new(),
-            })
+            Some(loading(*input, vec![load(*input, Vec::new())], Some((*f, axes.clone()))))
+        }
+        Expr::View(view, input) if node.dtype.is_float() || node.dtype == DType::Bool => {
+            Some(loading(*input, vec![load(*input, vec![view.clone()])], None))
+        }
+        Expr::Cast(input) if fusible::fusible_map(plan, id) => {
+            let convert = KOp { kind: KKind::Convert(0), dtype: node.dtype };
+            Some(loading(*input, vec![load(*input, Vec::new()), convert], None))
         }
         _ => None,
     }

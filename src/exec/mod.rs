@@ -15,6 +15,7 @@ pub mod pyfloat;
 mod reduce;
 mod run;
 mod split;
+pub mod split_files;
 pub mod stats;
 pub mod sum;
 mod view;

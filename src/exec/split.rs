@@ -27,6 +27,11 @@ pub fn splits(shape: &[usize], layout: &Layout) -> bool {
     dist::nranks() > 1 && !shape.is_empty() && *layout == Layout::default_for(shape.len(), dist::nranks())
 }
 
+/// Whether a new value of this shape (in the default layout) is split.
+pub fn splits_by_default(shape: &[usize]) -> bool {
+    splits(shape, &Layout::default_for(shape.len(), dist::nranks()))
+}
+
 /// Computes this rank's part of a pending random or evenly spaced array whose
 /// values depend only on their position, and stores it in `node`.
 pub fn create_part(node: &Array) -> bool {
@@ -53,7 +58,7 @@ pub fn create_part(node: &Array) -> bool {
 }
 
 /// The rows of `data` (a part starting at row `first`) that `rows` names, as bytes.
-fn rows_bytes(data: &ArrayData, first: usize, rows: Rows) -> Vec<u8> {
+pub(super) fn rows_bytes(data: &ArrayData, first: usize, rows: Rows) -> Vec<u8> {
     let (a, b) = (rows.0 - first, rows.1 - first);
     macro_rules! encode {
         ($nd:expr, $put:expr) => {{

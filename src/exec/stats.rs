@@ -9,6 +9,7 @@ static OPTIMIZE_NANOS: AtomicU64 = AtomicU64::new(0);
 static PLANS: AtomicU64 = AtomicU64::new(0);
 static KERNELS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_PLANS: AtomicU64 = AtomicU64::new(0);
+static SPLIT_FILES: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -33,6 +34,11 @@ pub fn record_split_plan() {
     SPLIT_PLANS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A `.npy` file was read or written in parts, each rank its own rows.
+pub fn record_split_file() {
+    SPLIT_FILES.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -41,6 +47,7 @@ pub struct Summary {
     pub plans: u64,
     pub kernels: u64,
     pub split_plans: u64,
+    pub split_files: u64,
 }
 
 pub fn summary() -> Summary {
@@ -51,5 +58,6 @@ pub fn summary() -> Summary {
         plans: PLANS.load(Ordering::Relaxed),
         kernels: KERNELS.load(Ordering::Relaxed),
         split_plans: SPLIT_PLANS.load(Ordering::Relaxed),
+        split_files: SPLIT_FILES.load(Ordering::Relaxed),
     }
 }

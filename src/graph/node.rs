@@ -308,6 +308,18 @@ impl Node {
         })
     }
 
+    /// A node whose value is split over the ranks, this rank holding `part`.
+    pub fn from_part(part: Part, shape: Shape, dtype: DType, span: Span) -> Array {
+        Rc::new(Node {
+            layout: Layout::default_for(shape.len(), crate::dist::nranks()),
+            shape,
+            dtype,
+            span,
+            depth: 0.into(),
+            state: RefCell::new(State::Part(part)),
+        })
+    }
+
     /// Length of the longest chain of pending operations below this node.
     pub fn depth(&self) -> u32 {
         self.depth.get()

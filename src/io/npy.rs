@@ -6,25 +6,51 @@ use std::path::Path;
 
 use ndarray::IxDyn;
 
-use super::{read_file, write_atomically};
+use super::write_atomically;
 use crate::graph::{ArrayData, DType, Nd};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
-pub fn load(path: &Path) -> Result<ArrayData, String> {
-    let bytes = read_file(path)?;
+/// What a `.npy` file's header says, and where its data starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub dtype: DType,
+    pub big_endian: bool,
+    pub fortran: bool,
+    pub shape: Vec<usize>,
+    pub data_start: u64,
+}
+
+impl Header {
+    /// Bytes of one row (one index of the first axis) as stored, C order.
+    pub fn row_bytes(&self) -> usize {
+        self.shape.iter().skip(1).product::<usize>() * self.dtype.size_bytes()
+    }
+}
+
+/// Reads and checks the header of the `.npy` file at `path`, reading only the
+/// header's bytes; the file must hold all the data the header announces.
+pub fn read_header(path: &Path) -> Result<Header, String> {
+    let mut file = open(path)?;
+    let length = file.metadata().map_err(|e| format!("cannot read `{}`: {e}", path.display()))?.len();
     let bad = |why: &str| format!("`{}` is not a valid .npy file: {why}", path.display());
-    if bytes.len() < 10 || &bytes[..6] != MAGIC {
+    let mut prefix = [0u8; 12];
+    let got = read_up_to(&mut file, &mut prefix).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    if got < 10 || &prefix[..6] != MAGIC {
         return Err(bad("it does not start with the .npy magic string"));
     }
-    let (header_len, header_start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
-        v => return Err(bad(&format!("format version {v}.{} is not supported", bytes[7]))),
+    let (header_len, header_start) = match prefix[6] {
+        1 => (u16::from_le_bytes([prefix[8], prefix[9]]) as usize, 10),
+        2 | 3 if got >= 12 => (u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as usize, 12),
+        v => return Err(bad(&format!("format version {v}.{} is not supported", prefix[7]))),
     };
-    let data_start = header_start + header_len;
-    let header = bytes.get(header_start..data_start).ok_or_else(|| bad("the header is truncated"))?;
-    let header = std::str::from_utf8(header).map_err(|_| bad("the header is not text"))?;
+    let data_start = (header_start + header_len) as u64;
+    if length < data_start {
+        return Err(bad("the header is truncated"));
+    }
+    let mut header = vec![0u8; header_len];
+    read_at(&file, &mut header, header_start as u64).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let header = std::str::from_utf8(&header).map_err(|_| bad("the header is not text"))?;
     let (descr, fortran, shape) = parse_header(header).ok_or_else(|| bad("the header cannot be read"))?;
     let (big_endian, dtype) = parse_descr(&descr).ok_or_else(|| {
         format!(
@@ -34,23 +60,75 @@ pub fn load(path: &Path) -> Result<ArrayData, String> {
     })?;
     let count: usize =
         shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| bad("the shape is too large"))?;
-    let size = dtype.size_bytes();
-    let needed = count.checked_mul(size).ok_or_else(|| bad("the shape is too large"))?;
-    let raw = bytes.get(data_start..data_start + needed).ok_or_else(|| {
-        format!(
+    let needed = count.checked_mul(dtype.size_bytes()).ok_or_else(|| bad("the shape is too large"))?;
+    if length - data_start < needed as u64 {
+        return Err(format!(
             "`{}` is truncated: {needed} bytes of data expected, {} found",
             path.display(),
-            bytes.len().saturating_sub(data_start)
-        )
-    })?;
+            length - data_start
+        ));
+    }
+    Ok(Header { dtype, big_endian, fortran, shape, data_start })
+}
+
+pub fn load(path: &Path) -> Result<ArrayData, String> {
+    let header = read_header(path)?;
+    let raw = read_span(path, header.data_start, header.shape.iter().product::<usize>() * header.dtype.size_bytes())?;
     // Fortran order: the data is the transpose of a C-ordered array of the reversed shape.
-    let stored_shape: Vec<usize> = if fortran { shape.iter().rev().copied().collect() } else { shape.clone() };
-    let data = decode(raw, dtype, big_endian, &stored_shape);
-    if !fortran {
+    let shape = &header.shape;
+    let stored_shape: Vec<usize> = if header.fortran { shape.iter().rev().copied().collect() } else { shape.clone() };
+    let data = decode(&raw, header.dtype, header.big_endian, &stored_shape);
+    if !header.fortran {
         return Ok(data);
     }
     let reversed: Vec<usize> = (0..shape.len()).rev().collect();
     Ok(crate::exec::view_apply(&data, &crate::graph::View::Transpose(reversed)))
+}
+
+/// Rows `[first, stop)` of the first axis of a C-ordered file whose `header` was
+/// read: only their bytes are read.
+pub fn load_rows(path: &Path, header: &Header, (first, stop): (usize, usize)) -> Result<ArrayData, String> {
+    debug_assert!(!header.fortran && !header.shape.is_empty());
+    let row = header.row_bytes();
+    let raw = read_span(path, header.data_start + (first * row) as u64, (stop - first) * row)?;
+    let mut shape = header.shape.clone();
+    shape[0] = stop - first;
+    Ok(decode(&raw, header.dtype, header.big_endian, &shape))
+}
+
+fn open(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("`{}` does not exist", path.display()),
+        _ => format!("cannot read `{}`: {e}", path.display()),
+    })
+}
+
+/// `len` bytes of the file at `path` from byte `offset`.
+fn read_span(path: &Path, offset: u64, len: usize) -> Result<Vec<u8>, String> {
+    let file = open(path)?;
+    let mut bytes = vec![0u8; len];
+    read_at(&file, &mut bytes, offset).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    Ok(bytes)
+}
+
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+/// Fills as much of `buf` as the file holds; the count read.
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
 }
 
 fn decode(raw: &[u8], dtype: DType, big_endian: bool, shape: &[usize]) -> ArrayData {
@@ -130,23 +208,29 @@ fn descr(dtype: DType) -> &'static str {
     }
 }
 
-/// The bytes of a version 1.0 `.npy` file holding `data`.
-pub fn encode(data: &ArrayData) -> Vec<u8> {
-    let shape = data.shape();
+/// The header of a version 1.0 `.npy` file holding an array of `shape` and
+/// `dtype`, padded so the data starts at a multiple of 64 bytes.
+pub fn header_bytes(shape: &[usize], dtype: DType) -> Vec<u8> {
     let shape_text = match shape {
         [one] => format!("({one},)"),
         _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
     };
-    let mut header = format!("{{'descr': '{}', 'fortran_order': False, 'shape': {shape_text}, }}", descr(data.dtype()));
+    let mut header = format!("{{'descr': '{}', 'fortran_order': False, 'shape': {shape_text}, }}", descr(dtype));
     // Pad with spaces so the data starts at a multiple of 64 bytes, then a newline.
     let total = MAGIC.len() + 4 + header.len() + 1;
     header.push_str(&" ".repeat((64 - total % 64) % 64));
     header.push('\n');
-    let mut out = Vec::with_capacity(MAGIC.len() + 4 + header.len() + data.len() * data.dtype().size_bytes());
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + header.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[1, 0]);
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
+    out
+}
+
+/// The values of `data` as a `.npy` file stores them: C order, little endian.
+pub fn data_bytes(data: &ArrayData) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() * data.dtype().size_bytes());
     match data {
         ArrayData::Bool(a) => out.extend(a.iter().map(|&b| u8::from(b))),
         ArrayData::I32(a) => a.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())),
@@ -155,6 +239,11 @@ pub fn encode(data: &ArrayData) -> Vec<u8> {
         ArrayData::F64(a) => a.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes())),
     }
     out
+}
+
+/// The bytes of a version 1.0 `.npy` file holding `data`.
+pub fn encode(data: &ArrayData) -> Vec<u8> {
+    [header_bytes(data.shape(), data.dtype()), data_bytes(data)].concat()
 }
 
 pub fn save(path: &Path, data: &ArrayData) -> Result<(), String> {

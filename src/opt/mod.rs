@@ -10,7 +10,7 @@ mod fuse_map;
 mod fuse_reduce;
 mod fuse_siblings;
 mod fuse_update;
-mod fusible;
+pub mod fusible;
 mod lower;
 mod materialize;
 pub mod plan;
