@@ -165,8 +165,9 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         let ranks = comm.size();
         let split = if ranks > 1 {
             format!(
-                "; {} plans split over {ranks} ranks; {} .npy files read or written in parts",
-                stats.split_plans, stats.split_files
+                "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
+                 {} .npy files read or written in parts",
+                stats.split_plans, stats.split_gathers, stats.split_files
             )
         } else {
             String::new()

@@ -293,6 +293,42 @@ fn npy_files_are_read_and_written_in_parts_byte_for_byte() {
 }
 
 #[test]
+fn gathers_by_index_from_split_values_agree_on_one_and_three_ranks() {
+    // Indices repeated, negative, unsorted, 2-D, longer and shorter than the
+    // source, whole or split themselves; float, int and bool sources.
+    let program = r#"
+        seed(5)
+        x = rand(11, 3)
+        i = randint(-11, 11, 17)
+        save("g1.npy", x[i])
+        save("g2.npy", x[[10, 0, -1, 5]] * 2)
+        k = arange(10) * 7 % 11
+        save("g3.npy", x[k][:, 1] + x[k[::-1], 2])
+        n = arange(11)
+        save("g4.npy", n[[[3, 4], [10, 0], [-2, 1]]])
+        save("g5.npy", (x > 0.5)[i])
+        print(sum(x[i]), x[[2]])
+    "#;
+    let (one_dir, three_dir) = (scratch("take-1"), scratch("take-3"));
+    let one = solo(&["-e", program], &one_dir);
+    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
+    assert!(one.status.success(), "{}", text_of(&one.stderr));
+    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    assert!(
+        agree(&text_of(&one.stdout), &text_of(&three.stdout)),
+        "{}\n---\n{}",
+        text_of(&one.stdout),
+        text_of(&three.stdout)
+    );
+    for k in 1..=5 {
+        let name = format!("g{k}.npy");
+        assert_eq!(std::fs::read(three_dir.join(&name)).ok(), std::fs::read(one_dir.join(&name)).ok(), "{name}");
+    }
+    let gathers = counted(&text_of(&three.stderr), "gathers by index from split values");
+    assert!(gathers >= 7, "only {gathers} gathers read split values:\n{}", text_of(&three.stderr));
+}
+
+#[test]
 fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let dir = scratch("npy-fail");
     std::fs::create_dir(dir.join("taken")).unwrap();

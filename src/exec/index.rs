@@ -9,7 +9,7 @@ use crate::graph::{Array, ArrayData, Elem, SliceElem};
 use crate::with_dtype;
 
 /// Index positions made absolute, or the first one out of range.
-fn positions(index: &ArrayData, len: usize, node: &Array) -> Result<Vec<usize>, Diag> {
+pub(super) fn positions(index: &ArrayData, len: usize, node: &Array) -> Result<Vec<usize>, Diag> {
     let raw = i64::cast_from(index);
     raw.iter()
         .map(|&i| {

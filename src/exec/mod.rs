@@ -16,6 +16,7 @@ mod reduce;
 mod run;
 mod split;
 pub mod split_files;
+mod split_take;
 pub mod stats;
 pub mod sum;
 mod view;
@@ -72,7 +73,7 @@ pub fn force(node: &Array) -> Result<(), Diag> {
         return run::run_plan(node);
     }
     check_memory(node)?;
-    if split::create_part(node) {
+    if split::create_part(node) || split_take::try_take(node)? {
         return Ok(());
     }
     let data = {

@@ -95,6 +95,14 @@ fn write_rows(data: &mut ArrayData, at: usize, bytes: &[u8]) {
     }
 }
 
+/// `count` rows shaped like `like` after its first axis, from `bytes` (encoded
+/// by `rows_bytes`).
+pub(super) fn rows_from_bytes(like: &ArrayData, count: usize, bytes: &[u8]) -> ArrayData {
+    let mut rows = zeroed_like(like, count);
+    write_rows(&mut rows, 0, bytes);
+    rows
+}
+
 /// A zeroed array of `rows` rows shaped like `like` after its first axis.
 fn zeroed_like(like: &ArrayData, rows: usize) -> ArrayData {
     let mut shape = like.shape().to_vec();

@@ -10,6 +10,7 @@ static PLANS: AtomicU64 = AtomicU64::new(0);
 static KERNELS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_PLANS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_FILES: AtomicU64 = AtomicU64::new(0);
+static SPLIT_GATHERS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -39,6 +40,11 @@ pub fn record_split_file() {
     SPLIT_FILES.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A gather by index read a split value, asking each row of its owner.
+pub fn record_split_gather() {
+    SPLIT_GATHERS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -48,6 +54,7 @@ pub struct Summary {
     pub kernels: u64,
     pub split_plans: u64,
     pub split_files: u64,
+    pub split_gathers: u64,
 }
 
 pub fn summary() -> Summary {
@@ -59,5 +66,6 @@ pub fn summary() -> Summary {
         kernels: KERNELS.load(Ordering::Relaxed),
         split_plans: SPLIT_PLANS.load(Ordering::Relaxed),
         split_files: SPLIT_FILES.load(Ordering::Relaxed),
+        split_gathers: SPLIT_GATHERS.load(Ordering::Relaxed),
     }
 }

@@ -1,0 +1,126 @@
+//! Gathers by index from a value split over the ranks (spec section 10):
+//! `x[idx]` along the first axis, with `x` split by rows. Each rank computes its
+//! own rows of the result, which are its own rows of `idx`: it asks the owner of
+//! each source row for it (one all-to-all of row numbers, bucketed by owner) and
+//! gets the rows back (one all-to-all of row bytes). Nothing is gathered whole, and
+//! an index out of range is found by the rank that holds it.
+
+use ndarray::{Axis, Slice};
+
+use super::split::{self, own_rows, rows_bytes, Rows};
+use crate::diag::Diag;
+use crate::dist::{self, layout::block_range};
+use crate::graph::node::{Part, State};
+use crate::graph::{Array, ArrayData, Elem, Op};
+use crate::with_dtype;
+
+/// Computes `node` (a pending `Take` along axis 0 of a split value) as this rank's
+/// part, if it is one; false when it must be computed whole.
+pub fn try_take(node: &Array) -> Result<bool, Diag> {
+    let (input, index) = {
+        let state = node.state.borrow();
+        match &*state {
+            State::Pending(Op::Take { input, axis: 0, index }) if index.ndim() >= 1 => (input.clone(), index.clone()),
+            _ => return Ok(false),
+        }
+    };
+    if !split::splits(&node.shape, &node.layout) {
+        return Ok(false);
+    }
+    super::force(&input)?;
+    let Some(source) = input.part() else { return Ok(false) };
+    super::force(&index)?;
+    let mine = own_rows(node.shape[0]);
+    let picks = own_positions(&index, mine, input.shape[0], node)?;
+    // One fetched row per position: shaped as this rank's rows of the result
+    // (a 2-D index gives each result row several positions).
+    let mut shape = node.shape.clone();
+    shape[0] = mine.1 - mine.0;
+    let data = reshaped(fetch_rows(&source, input.shape[0], &picks), &shape);
+    *node.state.borrow_mut() = State::Part(Part { data, first: mine.0 });
+    super::stats::record_split_gather();
+    Ok(true)
+}
+
+/// The source rows this rank's result rows `mine` read: its own rows of `index`
+/// (split or whole), made absolute and checked against `len`.
+fn own_positions(index: &Array, mine: Rows, len: usize, node: &Array) -> Result<Vec<usize>, Diag> {
+    let own = match index.part() {
+        Some(part) => slice_rows(&part.data, (mine.0 - part.first, mine.1 - part.first)),
+        None => slice_rows(&super::evaluate(index)?, mine),
+    };
+    super::index::positions(&own, len, node)
+}
+
+/// The rows `picks` (of a value of `n` rows split over the ranks, this rank
+/// holding `source`), in order, fetched from their owners.
+fn fetch_rows(source: &Part, n: usize, picks: &[usize]) -> ArrayData {
+    let comm = dist::world();
+    let size = comm.size();
+    let owner = |row: usize| (0..size).find(|&q| row < block_range(n, size, q).1).expect("a row in range");
+    // Ask each owner for its rows, in the order they are wanted.
+    let mut asked: Vec<Vec<usize>> = vec![Vec::new(); size];
+    for &row in picks {
+        asked[owner(row)].push(row);
+    }
+    let requests = asked.iter().map(|rows| rows.iter().flat_map(|r| (*r as u64).to_le_bytes()).collect()).collect();
+    let wanted = comm.all_to_all(requests);
+    // Answer what each rank asked of this one.
+    let answers = wanted
+        .iter()
+        .map(|bytes| {
+            let rows: Vec<usize> = bytes
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize - source.first)
+                .collect();
+            let picked = select_rows(&source.data, &rows);
+            rows_bytes(&picked, 0, (0, rows.len()))
+        })
+        .collect();
+    let received = comm.all_to_all(answers);
+    // The received rows, rank after rank, then put in the order they were wanted.
+    let blocks: Vec<ArrayData> = received
+        .iter()
+        .zip(&asked)
+        .map(|(bytes, rows)| split::rows_from_bytes(&source.data, rows.len(), bytes))
+        .collect();
+    let mut next = vec![0usize; size];
+    let starts: Vec<usize> = asked.iter().scan(0, |at, rows| Some(std::mem::replace(at, *at + rows.len()))).collect();
+    let order: Vec<usize> = picks
+        .iter()
+        .map(|&row| {
+            let q = owner(row);
+            next[q] += 1;
+            starts[q] + next[q] - 1
+        })
+        .collect();
+    select_rows(&concat_rows(&source.data, &blocks), &order)
+}
+
+fn reshaped(data: ArrayData, shape: &[usize]) -> ArrayData {
+    with_dtype!(data.dtype(), T => {
+        let standard = T::cast_into(data).as_standard_layout().into_owned();
+        T::wrap(standard.into_shape_with_order(ndarray::IxDyn(shape)).expect("as many elements").into_shared())
+    })
+}
+
+/// Rows `[start, stop)` of `data`.
+fn slice_rows(data: &ArrayData, (start, stop): Rows) -> ArrayData {
+    with_dtype!(data.dtype(), T => {
+        T::wrap(T::cast_from(data).slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
+    })
+}
+
+/// Rows `rows` of `data`, in that order.
+fn select_rows(data: &ArrayData, rows: &[usize]) -> ArrayData {
+    with_dtype!(data.dtype(), T => T::wrap(T::cast_from(data).select(Axis(0), rows).into_shared()))
+}
+
+/// The blocks one after another along the first axis.
+fn concat_rows(like: &ArrayData, blocks: &[ArrayData]) -> ArrayData {
+    with_dtype!(like.dtype(), T => {
+        let parts: Vec<_> = blocks.iter().map(T::cast_from).collect();
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        T::wrap(ndarray::concatenate(Axis(0), &views).expect("one block per rank, alike but in rows").into_shared())
+    })
+}
