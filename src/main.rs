@@ -166,8 +166,8 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         let split = if ranks > 1 {
             format!(
                 "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
-                 {} .npy files read or written in parts",
-                stats.split_plans, stats.split_gathers, stats.split_files
+                 {} split sorts; {} .npy files read or written in parts",
+                stats.split_plans, stats.split_gathers, stats.split_sorts, stats.split_files
             )
         } else {
             String::new()

@@ -329,6 +329,35 @@ fn gathers_by_index_from_split_values_agree_on_one_and_three_ranks() {
 }
 
 #[test]
+fn sorts_of_split_values_agree_on_one_and_three_ranks() {
+    // Many ties (0.0 and -0.0 compare equal: their order shows in the bytes),
+    // nan, bools, fewer elements than ranks, data already in reverse order.
+    let program = r#"
+        seed(9)
+        r = rand(5000)
+        x = where(r < 0.1, nan, where(r < 0.3, -0.0, floor(rand(5000) * 50) * where(r < 0.5, 1.0, 0.0)))
+        save("s1.npy", sort(x))
+        save("s2.npy", sort(randn(4001)))
+        save("s3.npy", sort(rand(7) > 0.5))
+        save("s4.npy", sort(arange(2.0)))
+        save("s5.npy", sort(arange(1000.0)[::-1] * 2))
+        print(sort(x)[:4], sort(x)[-3:], sort(randn(6)))
+    "#;
+    let (one_dir, three_dir) = (scratch("sort-1"), scratch("sort-3"));
+    let one = solo(&["-e", program], &one_dir);
+    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
+    assert!(one.status.success(), "{}", text_of(&one.stderr));
+    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
+    for k in 1..=5 {
+        let name = format!("s{k}.npy");
+        assert_eq!(std::fs::read(three_dir.join(&name)).ok(), std::fs::read(one_dir.join(&name)).ok(), "{name}");
+    }
+    let sorts = counted(&text_of(&three.stderr), "split sorts");
+    assert!(sorts >= 8, "only {sorts} sorts ran split:\n{}", text_of(&three.stderr));
+}
+
+#[test]
 fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let dir = scratch("npy-fail");
     std::fs::create_dir(dir.join("taken")).unwrap();

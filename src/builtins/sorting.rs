@@ -6,6 +6,7 @@ use ndarray::{Axis, Dimension, IxDyn};
 use super::convert::{self, array, opt_int};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
+use crate::exec::split_sort::{self, total_order};
 use crate::graph::{ArrayData, DType, Elem, Nd, Node};
 use crate::interp::{arrays, Result, Value};
 use crate::with_dtype;
@@ -27,25 +28,22 @@ pub fn register(r: &mut Registry) {
     );
 }
 
-fn total_order(x: f64, y: f64) -> std::cmp::Ordering {
-    // nan sorts last, as in NumPy.
-    match (x.is_nan(), y.is_nan()) {
-        (true, true) => std::cmp::Ordering::Equal,
-        (true, false) => std::cmp::Ordering::Greater,
-        (false, true) => std::cmp::Ordering::Less,
-        _ => x.partial_cmp(&y).expect("not nan"),
-    }
-}
-
 fn sorted_lanes(args: &mut Args, want_indices: bool) -> Result<Value> {
     let a = array(args, 0)?;
-    let data = arrays::force(&a, args.span(0))?;
+    arrays::compute(&Value::Array(a.clone()), args.span(0))?;
     let span = args.call_span;
     if a.ndim() == 0 {
         return Err(Diag::new(Code::Value, span, "cannot sort a 0-d array", "0-d").into());
     }
     let axis_span = args.span(1);
     let axis = convert::one_axis(opt_int(args, 1, "axis")?.unwrap_or(-1), a.ndim(), axis_span)?;
+    // A 1-D array split over MPI ranks is sorted by sample sort, and stays split.
+    if !want_indices {
+        if let Some(sorted) = split_sort::sort(&a, span) {
+            return Ok(Value::Array(sorted));
+        }
+    }
+    let data = arrays::force(&a, args.span(0))?;
     let out = with_dtype!(data.dtype(), T => {
         let x = T::cast_from(&data);
         let mut values = x.to_owned();

@@ -16,6 +16,7 @@ mod reduce;
 mod run;
 mod split;
 pub mod split_files;
+pub mod split_sort;
 mod split_take;
 pub mod stats;
 pub mod sum;

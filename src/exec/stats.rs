@@ -11,6 +11,7 @@ static KERNELS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_PLANS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_FILES: AtomicU64 = AtomicU64::new(0);
 static SPLIT_GATHERS: AtomicU64 = AtomicU64::new(0);
+static SPLIT_SORTS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -45,6 +46,11 @@ pub fn record_split_gather() {
     SPLIT_GATHERS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A split 1-D value was sorted by sample sort.
+pub fn record_split_sort() {
+    SPLIT_SORTS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -55,6 +61,7 @@ pub struct Summary {
     pub split_plans: u64,
     pub split_files: u64,
     pub split_gathers: u64,
+    pub split_sorts: u64,
 }
 
 pub fn summary() -> Summary {
@@ -67,5 +74,6 @@ pub fn summary() -> Summary {
         split_plans: SPLIT_PLANS.load(Ordering::Relaxed),
         split_files: SPLIT_FILES.load(Ordering::Relaxed),
         split_gathers: SPLIT_GATHERS.load(Ordering::Relaxed),
+        split_sorts: SPLIT_SORTS.load(Ordering::Relaxed),
     }
 }

@@ -1,0 +1,127 @@
+//! Sorting a 1-D value split over the ranks (spec section 10), by sample sort:
+//! each rank sorts its own elements, the ranks agree on splitters from regular
+//! samples of every rank, one all-to-all sends each element to the rank of its
+//! bucket, and a second one moves the sorted buckets into the block layout. The
+//! sort is stable (ties keep their order across ranks), so the result is the
+//! single-process one element for element, and no rank ever holds the whole.
+
+use std::cmp::Ordering;
+
+use ndarray::{Axis, IxDyn, Slice};
+
+use super::split::{own_rows, rows_bytes, rows_from_bytes};
+use crate::dist::{self, layout::block_range};
+use crate::graph::node::Part;
+use crate::graph::{Array, ArrayData, Elem, Nd, Node};
+use crate::syntax::Span;
+use crate::with_dtype;
+
+/// The order `sort` uses: nan last, as in NumPy.
+pub fn total_order(x: f64, y: f64) -> Ordering {
+    match (x.is_nan(), y.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => x.partial_cmp(&y).expect("not nan"),
+    }
+}
+
+/// `a` sorted, split over the ranks as `a` is, when `a` (computed) is a split 1-D
+/// value; `None` when it is held whole.
+pub fn sort(a: &Array, span: Span) -> Option<Array> {
+    let part = a.part().filter(|_| a.ndim() == 1)?;
+    let n = a.shape[0];
+    let comm = dist::world();
+    let size = comm.size();
+    let mine = own_rows(n);
+    let own = sorted(&slice(&part.data, mine.0 - part.first, mine.1 - part.first));
+    // Splitters: from every rank's regular samples, the same on every rank.
+    let samples = comm.all_gather(&keys_bytes(&regular_samples(&own, size)));
+    let mut pooled: Vec<f64> = samples.iter().flat_map(|b| decode_keys(b)).collect();
+    pooled.sort_by(|x, y| total_order(*x, *y));
+    let splitters: Vec<f64> = (1..size).filter_map(|b| pooled.get(b * pooled.len() / size).copied()).collect();
+    // Bucket b takes the elements above splitter b-1 and up to splitter b: equal
+    // elements share a bucket, so the order of ties is kept.
+    let keys = to_keys(&own);
+    let mut bounds = vec![0];
+    bounds.extend(splitters.iter().map(|s| keys.partition_point(|k| total_order(*k, *s) != Ordering::Greater)));
+    bounds.resize(size + 1, keys.len());
+    let outgoing = (0..size).map(|b| rows_bytes(&own, 0, (bounds[b], bounds[b + 1]))).collect();
+    let incoming = comm.all_to_all(outgoing);
+    let runs: Vec<ArrayData> = incoming.iter().map(|bytes| decode(&own, bytes)).collect();
+    // Runs arrive in rank order, each sorted: a stable sort of them one after
+    // another keeps ties in their original order.
+    let bucket = sorted(&concat(&own, &runs));
+    // Move the buckets into the block layout: where this bucket starts among all.
+    let counts = comm.all_gather(&(bucket.len() as u64).to_le_bytes());
+    let counts: Vec<usize> =
+        counts.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).collect();
+    let start: usize = counts[..comm.rank()].iter().sum();
+    let outgoing = (0..size)
+        .map(|q| {
+            let (first, stop) = block_range(n, size, q);
+            let (a, b) = (first.max(start), stop.min(start + bucket.len()));
+            if a < b {
+                rows_bytes(&bucket, start, (a, b))
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let incoming = comm.all_to_all(outgoing);
+    let block: Vec<ArrayData> = incoming.iter().map(|bytes| decode(&own, bytes)).collect();
+    let data = concat(&own, &block);
+    super::stats::record_split_sort();
+    Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
+}
+
+/// A stable sort of a 1-D array.
+fn sorted(data: &ArrayData) -> ArrayData {
+    with_dtype!(data.dtype(), T => {
+        let mut values: Vec<T> = T::cast_from(data).iter().copied().collect();
+        values.sort_by(|x, y| total_order(x.to_f64(), y.to_f64()));
+        let n = values.len();
+        T::wrap(Nd::from_shape_vec(IxDyn(&[n]), values).expect("1-D"))
+    })
+}
+
+fn slice(data: &ArrayData, start: usize, stop: usize) -> ArrayData {
+    with_dtype!(data.dtype(), T => {
+        T::wrap(T::cast_from(data).slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
+    })
+}
+
+fn concat(like: &ArrayData, runs: &[ArrayData]) -> ArrayData {
+    with_dtype!(like.dtype(), T => {
+        let parts: Vec<_> = runs.iter().map(T::cast_from).collect();
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        T::wrap(ndarray::concatenate(Axis(0), &views).expect("1-D runs").into_shared())
+    })
+}
+
+/// A 1-D array of `like`'s dtype from bytes `rows_bytes` encoded.
+fn decode(like: &ArrayData, bytes: &[u8]) -> ArrayData {
+    let count = bytes.len() / like.dtype().size_bytes().max(1);
+    rows_from_bytes(like, count, bytes)
+}
+
+fn to_keys(data: &ArrayData) -> Vec<f64> {
+    with_dtype!(data.dtype(), T => T::cast_from(data).iter().map(|v| v.to_f64()).collect())
+}
+
+/// `count` elements at regular positions of sorted `data` (all when fewer).
+fn regular_samples(data: &ArrayData, count: usize) -> Vec<f64> {
+    let keys = to_keys(data);
+    if keys.len() <= count {
+        return keys;
+    }
+    (0..count).map(|j| keys[(2 * j + 1) * keys.len() / (2 * count)]).collect()
+}
+
+fn keys_bytes(keys: &[f64]) -> Vec<u8> {
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+fn decode_keys(bytes: &[u8]) -> Vec<f64> {
+    bytes.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect()
+}
