@@ -166,8 +166,8 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         let split = if ranks > 1 {
             format!(
                 "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
-                 {} split sorts; {} .npy files read or written in parts",
-                stats.split_plans, stats.split_gathers, stats.split_sorts, stats.split_files
+                 {} split sorts; {} split matrix products; {} .npy files read or written in parts",
+                stats.split_plans, stats.split_gathers, stats.split_sorts, stats.split_matmuls, stats.split_files
             )
         } else {
             String::new()
@@ -219,7 +219,7 @@ fn on_rank_zero(read: impl FnOnce() -> Result<String, String>) -> Result<String,
     } else {
         Vec::new()
     };
-    comm.broadcast(&mut bytes);
+    comm.broadcast(0, &mut bytes);
     let text = String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned();
     if bytes.first() == Some(&b'O') {
         Ok(text)

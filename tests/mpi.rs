@@ -358,6 +358,42 @@ fn sorts_of_split_values_agree_on_one_and_three_ranks() {
 }
 
 #[test]
+fn matrix_products_of_split_values_agree_on_one_and_three_ranks() {
+    // Right operands split (broadcast block by block) and whole, a vector, uneven
+    // and empty blocks; printed as full-precision scalars.
+    let program = r#"
+        seed(21)
+        a = rand(50, 40)
+        b = randn(40, 30)
+        c = a @ b
+        print(float(sum(c)), float(c[0, 0]), float(c[49, 29]), float(c[17, 3]))
+        d = (a * 2 - 1) @ rand(40)
+        print(float(sum(d)), float(d[33]))
+        e = c @ ones(30, 2)
+        print(float(e[10, 1]), float(sum(e)))
+        f = rand(2, 4) @ rand(4, 3)
+        print(float(sum(f)), float(f[1, 2]))
+        g = (a @ b)[::7, 5]
+        print(float(sum(g)))
+    "#;
+    let (one_dir, three_dir) = (scratch("matmul-1"), scratch("matmul-3"));
+    let one = solo(&["-e", program], &one_dir);
+    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
+    assert!(one.status.success(), "{}", text_of(&one.stderr));
+    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    // Sums over the inner axis are added block by block: equal within 1e-9.
+    assert!(
+        agree(&text_of(&one.stdout), &text_of(&three.stdout)),
+        "{}\n---\n{}",
+        text_of(&one.stdout),
+        text_of(&three.stdout)
+    );
+    let products = counted(&text_of(&three.stderr), "split matrix products");
+    // c, d, e and f (g reads the same product as c).
+    assert!(products >= 4, "only {products} products ran split:\n{}", text_of(&three.stderr));
+}
+
+#[test]
 fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let dir = scratch("npy-fail");
     std::fs::create_dir(dir.join("taken")).unwrap();

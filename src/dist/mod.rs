@@ -22,8 +22,8 @@ pub use layout::{AxisDist, Layout};
 pub trait Comm {
     fn rank(&self) -> usize;
     fn size(&self) -> usize;
-    /// Rank 0's `bytes`, on every rank (other ranks' `bytes` are replaced).
-    fn broadcast(&self, bytes: &mut Vec<u8>);
+    /// Rank `root`'s `bytes`, on every rank (other ranks' `bytes` are replaced).
+    fn broadcast(&self, root: usize, bytes: &mut Vec<u8>);
     /// Every rank's `mine`, in rank order, on every rank.
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>>;
     /// Sends `outgoing[q]` to each rank `q`; returns what each rank sent here, in
@@ -95,7 +95,7 @@ pub fn share_input(input: Option<String>) -> Option<String> {
         Some(text) => [b"I", text.as_bytes()].concat(),
         None => b"E".to_vec(),
     };
-    comm.broadcast(&mut bytes);
+    comm.broadcast(0, &mut bytes);
     match bytes.split_first() {
         Some((b'I', text)) => Some(String::from_utf8_lossy(text).into_owned()),
         _ => None,
@@ -110,7 +110,7 @@ pub fn share_u64(value: u64) -> u64 {
         return value;
     }
     let mut bytes = value.to_le_bytes().to_vec();
-    comm.broadcast(&mut bytes);
+    comm.broadcast(0, &mut bytes);
     u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
 }
 
@@ -125,7 +125,7 @@ pub fn synchronized_clock(read: impl FnOnce() -> f64) -> f64 {
     }
     comm.all_gather(&[]);
     let mut bytes = if comm.rank() == 0 { read().to_le_bytes().to_vec() } else { Vec::new() };
-    comm.broadcast(&mut bytes);
+    comm.broadcast(0, &mut bytes);
     f64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
 }
 
@@ -140,7 +140,7 @@ pub fn rank_zero_outcome(mine: Result<(), String>) -> Result<(), String> {
         Ok(()) => Vec::new(),
         Err(message) => [b"E", message.as_bytes()].concat(),
     };
-    comm.broadcast(&mut bytes);
+    comm.broadcast(0, &mut bytes);
     match bytes.split_first() {
         Some((_, message)) => Err(String::from_utf8_lossy(message).into_owned()),
         None => Ok(()),

@@ -132,8 +132,8 @@ impl Comm for MpiComm {
         self.world.size() as usize
     }
 
-    fn broadcast(&self, bytes: &mut Vec<u8>) {
-        let root = self.world.process_at_rank(0);
+    fn broadcast(&self, root: usize, bytes: &mut Vec<u8>) {
+        let root = self.world.process_at_rank(root as i32);
         let mut len = [bytes.len() as u64];
         mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut len[..])));
         bytes.resize(len[0] as usize, 0);

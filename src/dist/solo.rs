@@ -13,7 +13,7 @@ impl Comm for Solo {
         1
     }
 
-    fn broadcast(&self, _bytes: &mut Vec<u8>) {}
+    fn broadcast(&self, _root: usize, _bytes: &mut Vec<u8>) {}
 
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>> {
         vec![mine.to_vec()]

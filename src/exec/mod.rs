@@ -16,6 +16,7 @@ mod reduce;
 mod run;
 mod split;
 pub mod split_files;
+mod split_matmul;
 pub mod split_sort;
 mod split_take;
 pub mod stats;
@@ -74,7 +75,7 @@ pub fn force(node: &Array) -> Result<(), Diag> {
         return run::run_plan(node);
     }
     check_memory(node)?;
-    if split::create_part(node) || split_take::try_take(node)? {
+    if split::create_part(node) || split_take::try_take(node)? || split_matmul::try_matmul(node)? {
         return Ok(());
     }
     let data = {

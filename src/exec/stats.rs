@@ -12,6 +12,7 @@ static SPLIT_PLANS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_FILES: AtomicU64 = AtomicU64::new(0);
 static SPLIT_GATHERS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_SORTS: AtomicU64 = AtomicU64::new(0);
+static SPLIT_MATMULS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -51,6 +52,11 @@ pub fn record_split_sort() {
     SPLIT_SORTS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A matrix product computed this rank's rows of a split result.
+pub fn record_split_matmul() {
+    SPLIT_MATMULS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -62,6 +68,7 @@ pub struct Summary {
     pub split_files: u64,
     pub split_gathers: u64,
     pub split_sorts: u64,
+    pub split_matmuls: u64,
 }
 
 pub fn summary() -> Summary {
@@ -75,5 +82,6 @@ pub fn summary() -> Summary {
         split_files: SPLIT_FILES.load(Ordering::Relaxed),
         split_gathers: SPLIT_GATHERS.load(Ordering::Relaxed),
         split_sorts: SPLIT_SORTS.load(Ordering::Relaxed),
+        split_matmuls: SPLIT_MATMULS.load(Ordering::Relaxed),
     }
 }

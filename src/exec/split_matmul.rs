@@ -1,0 +1,94 @@
+//! Matrix products with a left operand split over the ranks by rows (spec section
+//! 10): each rank computes its own rows of the result from its own rows of the
+//! left operand. A right operand held whole is used as it is; a split one is
+//! never gathered whole: its row blocks are broadcast one after another, each
+//! rank multiplying the matching columns of its rows by the block and adding up
+//! (a pipelined broadcast, holding one block at a time). Sums over the inner axis
+//! are then added block by block, a reassociation within the tolerance the spec
+//! allows reductions.
+
+use ndarray::{Axis, Slice};
+
+use super::matmul::matmul;
+use super::split::{own_rows, rows_bytes, rows_from_bytes, splits, Rows};
+use crate::diag::Diag;
+use crate::dist::{self, layout::block_range};
+use crate::graph::node::{Part, State};
+use crate::graph::{Array, ArrayData, Elem, Op};
+use crate::with_dtype;
+
+/// Computes `node` (a pending float `lhs @ rhs`, `lhs` 2-D and split) as this
+/// rank's rows, if it is one; false when it must be computed whole.
+pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
+    let (lhs, rhs) = {
+        let state = node.state.borrow();
+        match &*state {
+            State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 2 && rhs.ndim() <= 2 => (lhs.clone(), rhs.clone()),
+            _ => return Ok(false),
+        }
+    };
+    if !node.dtype.is_float() || !splits(&node.shape, &node.layout) {
+        return Ok(false);
+    }
+    super::force(&lhs)?;
+    let Some(left) = lhs.part() else { return Ok(false) };
+    super::force(&rhs)?;
+    let mine = own_rows(lhs.shape[0]);
+    let rows = own_block(&left, mine);
+    let mut shape = node.shape.clone();
+    shape[0] = mine.1 - mine.0;
+    let data = match rhs.part() {
+        None => matmul(&rows, &super::evaluate(&rhs)?, &shape),
+        Some(right) => pipelined(&rows, &right, rhs.shape[0], &shape),
+    };
+    *node.state.borrow_mut() = State::Part(Part { data, first: mine.0 });
+    super::stats::record_split_matmul();
+    Ok(true)
+}
+
+/// `rows @ rhs` where `rhs` (of `k` rows) is split by rows, this rank holding
+/// `right`: block `q` of `rhs` is broadcast from rank `q` and multiplies columns
+/// `block q` of `rows`; the products are added in rank order.
+fn pipelined(rows: &ArrayData, right: &Part, k: usize, shape: &[usize]) -> ArrayData {
+    let comm = dist::world();
+    let size = comm.size();
+    let mut total: Option<ArrayData> = None;
+    for q in 0..size {
+        let block = block_range(k, size, q);
+        if block.0 == block.1 {
+            continue;
+        }
+        let mut bytes = if comm.rank() == q { rows_bytes(&right.data, right.first, block) } else { Vec::new() };
+        comm.broadcast(q, &mut bytes);
+        let b = rows_from_bytes(&right.data, block.1 - block.0, &bytes);
+        let product = matmul(&columns(rows, block), &b, shape);
+        total = Some(match total {
+            None => product,
+            Some(sum) => add(sum, &product),
+        });
+    }
+    total.unwrap_or_else(|| ArrayData::full(shape, crate::graph::Scalar::Float(0.0), rows.dtype()))
+}
+
+/// This rank's own rows `mine` of a part (which may hold neighbouring rows too).
+fn own_block(part: &Part, mine: Rows) -> ArrayData {
+    with_dtype!(part.data.dtype(), T => {
+        let a = T::cast_from(&part.data);
+        T::wrap(a.slice_axis(Axis(0), Slice::from(mine.0 - part.first..mine.1 - part.first)).to_owned().into_shared())
+    })
+}
+
+/// Columns `[start, stop)` of a 2-D array.
+fn columns(data: &ArrayData, (start, stop): Rows) -> ArrayData {
+    with_dtype!(data.dtype(), T => {
+        T::wrap(T::cast_from(data).slice_axis(Axis(1), Slice::from(start..stop)).to_owned().into_shared())
+    })
+}
+
+fn add(sum: ArrayData, more: &ArrayData) -> ArrayData {
+    match (sum, more) {
+        (ArrayData::F64(a), ArrayData::F64(b)) => ArrayData::F64((&a + b).into_shared()),
+        (ArrayData::F32(a), ArrayData::F32(b)) => ArrayData::F32((&a + b).into_shared()),
+        (sum, _) => unreachable!("float products of one dtype, not {:?}", sum.dtype()),
+    }
+}
