@@ -58,6 +58,9 @@ fn an_error_leaves_variables_as_they_were() {
     p.exp_string("darr::name").unwrap();
     p.send_line(":vars").unwrap();
     p.exp_regex(r"a\s+int\s+1").unwrap();
+    // Ctrl-D typed ahead, before the line editor reads again, is a cooked-mode
+    // end of file the editor may never see: wait for the prompt.
+    p.exp_string("darr> ").unwrap();
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
 }
