@@ -241,6 +241,24 @@ fn random_programs_agree_on_one_and_three_ranks() {
     assert!(split_plans > 25, "only {split_plans} plans ran split over the ranks");
 }
 
+/// One program run by one process and on 3 ranks (with `--time`), each in its
+/// own folder.
+struct Runs {
+    one_dir: PathBuf,
+    three_dir: PathBuf,
+    one: Output,
+    three: Output,
+}
+
+fn one_and_three_ranks(name: &str, program: &str) -> Runs {
+    let (one_dir, three_dir) = (scratch(&format!("{name}-1")), scratch(&format!("{name}-3")));
+    let one = solo(&["-e", program], &one_dir);
+    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
+    assert!(one.status.success(), "{name} alone: {}", text_of(&one.stderr));
+    assert!(three.status.success(), "{name} on 3 ranks: {}", text_of(&three.stderr));
+    Runs { one_dir, three_dir, one, three }
+}
+
 /// The number before `suffix` in a `--time` report.
 fn counted(timing: &str, suffix: &str) -> usize {
     timing.split(';').find_map(|part| part.trim().strip_suffix(suffix)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
@@ -264,11 +282,7 @@ fn npy_files_are_read_and_written_in_parts_byte_for_byte() {
         print(load("ints.npy")[9], load("flags.npy"), load("few.npy"), load("scalar.npy"))
         save("twice.npy", load("a.npy") * 2 + load("view.npy")[4])
     "#;
-    let (one_dir, three_dir) = (scratch("npy-1"), scratch("npy-3"));
-    let one = solo(&["-e", program], &one_dir);
-    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
-    assert!(one.status.success(), "{}", text_of(&one.stderr));
-    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("npy", program);
     // Sums over split rows add per-rank partials: equal to the last bits.
     assert!(
         agree(&text_of(&one.stdout), &text_of(&three.stdout)),
@@ -309,11 +323,7 @@ fn gathers_by_index_from_split_values_agree_on_one_and_three_ranks() {
         save("g5.npy", (x > 0.5)[i])
         print(sum(x[i]), x[[2]])
     "#;
-    let (one_dir, three_dir) = (scratch("take-1"), scratch("take-3"));
-    let one = solo(&["-e", program], &one_dir);
-    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
-    assert!(one.status.success(), "{}", text_of(&one.stderr));
-    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("take", program);
     assert!(
         agree(&text_of(&one.stdout), &text_of(&three.stdout)),
         "{}\n---\n{}",
@@ -343,11 +353,7 @@ fn sorts_of_split_values_agree_on_one_and_three_ranks() {
         save("s5.npy", sort(arange(1000.0)[::-1] * 2))
         print(sort(x)[:4], sort(x)[-3:], sort(randn(6)))
     "#;
-    let (one_dir, three_dir) = (scratch("sort-1"), scratch("sort-3"));
-    let one = solo(&["-e", program], &one_dir);
-    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
-    assert!(one.status.success(), "{}", text_of(&one.stderr));
-    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("sort", program);
     assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
     for k in 1..=5 {
         let name = format!("s{k}.npy");
@@ -376,11 +382,7 @@ fn matrix_products_of_split_values_agree_on_one_and_three_ranks() {
         g = (a @ b)[::7, 5]
         print(float(sum(g)))
     "#;
-    let (one_dir, three_dir) = (scratch("matmul-1"), scratch("matmul-3"));
-    let one = solo(&["-e", program], &one_dir);
-    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
-    assert!(one.status.success(), "{}", text_of(&one.stderr));
-    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    let Runs { one, three, .. } = one_and_three_ranks("matmul", program);
     // Sums over the inner axis are added block by block: equal within 1e-9.
     assert!(
         agree(&text_of(&one.stdout), &text_of(&three.stdout)),

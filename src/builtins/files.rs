@@ -92,11 +92,7 @@ fn write_on_rank_zero(
 
 /// Reads a file on every rank; a failure on any rank fails every rank alike.
 fn read_everywhere<T>(span: crate::syntax::Span, read: std::result::Result<T, String>) -> Result<T> {
-    let outcome = crate::dist::agreed_outcome(read.as_ref().map(|_| ()).map_err(String::clone));
-    match (read, outcome) {
-        (Ok(value), Ok(())) => Ok(value),
-        (Err(e), _) | (Ok(_), Err(e)) => Err(io_error(span, e)),
-    }
+    crate::dist::agreed_result(read).map_err(|e| io_error(span, e))
 }
 
 fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {

@@ -166,3 +166,13 @@ pub fn agreed_outcome(mine: Result<(), String>) -> Result<(), String> {
         None => Ok(()),
     }
 }
+
+/// `result` on this rank, failed on every rank when it failed on any (with the
+/// lowest failing rank's error, as `agreed_outcome`).
+pub fn agreed_result<T>(result: Result<T, String>) -> Result<T, String> {
+    let outcome = agreed_outcome(result.as_ref().map(|_| ()).map_err(String::clone));
+    match (result, outcome) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+    }
+}

@@ -19,13 +19,13 @@ use crate::syntax::Span;
 /// C-ordered and the value's layout splits (only the own rows are read), else
 /// read whole on every rank.
 pub fn load_npy(path: &Path, span: Span) -> Result<Array, String> {
-    let header = agreed(npy::read_header(path))?;
+    let header = dist::agreed_result(npy::read_header(path))?;
     if header.fortran || !split::splits_by_default(&header.shape) {
-        let data = agreed(npy::load(path))?;
+        let data = dist::agreed_result(npy::load(path))?;
         return Ok(Node::from_data(data, span));
     }
     let rows = own_rows(header.shape[0]);
-    let data = agreed(npy::load_rows(path, &header, rows))?;
+    let data = dist::agreed_result(npy::load_rows(path, &header, rows))?;
     super::stats::record_split_file();
     Ok(Node::from_part(Part { data, first: rows.0 }, header.shape, header.dtype, span))
 }
@@ -79,13 +79,4 @@ fn create_sized(path: &Path, temp: &Path, header: &[u8], data_len: usize) -> Res
         let _ = std::fs::remove_file(temp);
         format!("cannot write `{}`: {e}", path.display())
     })
-}
-
-/// `result` on this rank, failed on every rank when it failed on any.
-fn agreed<T>(result: Result<T, String>) -> Result<T, String> {
-    let outcome = dist::agreed_outcome(result.as_ref().map(|_| ()).map_err(String::clone));
-    match (result, outcome) {
-        (Ok(value), Ok(())) => Ok(value),
-        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-    }
 }

@@ -298,26 +298,18 @@ impl Node {
     pub fn from_data(data: ArrayData, span: Span) -> Array {
         let shape = data.shape().to_vec();
         let dtype = data.dtype();
-        Rc::new(Node {
-            layout: Layout::default_for(shape.len(), crate::dist::nranks()),
-            shape,
-            dtype,
-            span,
-            depth: 0.into(),
-            state: RefCell::new(State::Done(data)),
-        })
+        Node::holding(State::Done(data), shape, dtype, span)
     }
 
     /// A node whose value is split over the ranks, this rank holding `part`.
     pub fn from_part(part: Part, shape: Shape, dtype: DType, span: Span) -> Array {
-        Rc::new(Node {
-            layout: Layout::default_for(shape.len(), crate::dist::nranks()),
-            shape,
-            dtype,
-            span,
-            depth: 0.into(),
-            state: RefCell::new(State::Part(part)),
-        })
+        Node::holding(State::Part(part), shape, dtype, span)
+    }
+
+    /// A computed node in the default layout.
+    fn holding(state: State, shape: Shape, dtype: DType, span: Span) -> Array {
+        let layout = Layout::default_for(shape.len(), crate::dist::nranks());
+        Rc::new(Node { layout, shape, dtype, span, depth: 0.into(), state: RefCell::new(state) })
     }
 
     /// Length of the longest chain of pending operations below this node.
