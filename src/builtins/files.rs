@@ -80,7 +80,8 @@ fn io_error(span: crate::syntax::Span, message: String) -> Box<crate::interp::Un
     Diag::new(Code::Io, span, message, "in this call").into()
 }
 
-/// Writes a file on rank 0 only (under MPI only rank 0 writes files); every rank
+/// Writes a whole file on rank 0 only (under MPI only rank 0 writes text, images
+/// and whole arrays; split arrays are saved in parts, `exec::split_files`); every rank
 /// learns whether it worked.
 fn write_on_rank_zero(
     span: crate::syntax::Span,
