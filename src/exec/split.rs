@@ -95,6 +95,27 @@ fn write_rows(data: &mut ArrayData, at: usize, bytes: &[u8]) {
     }
 }
 
+/// Rows `[start, stop)` of `data`.
+pub(super) fn row_range(data: &ArrayData, (start, stop): Rows) -> ArrayData {
+    crate::with_dtype!(data.dtype(), T => {
+        T::wrap(T::cast_from(data).slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
+    })
+}
+
+/// Rows `rows` (numbered in the whole value) of a part that holds them.
+pub(super) fn part_rows(part: &Part, rows: Rows) -> ArrayData {
+    row_range(&part.data, (rows.0 - part.first, rows.1 - part.first))
+}
+
+/// The blocks (at least one, alike after the first axis) one after another.
+pub(super) fn concat_rows(blocks: &[ArrayData]) -> ArrayData {
+    crate::with_dtype!(blocks[0].dtype(), T => {
+        let parts: Vec<_> = blocks.iter().map(T::cast_from).collect();
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        T::wrap(ndarray::concatenate(Axis(0), &views).expect("blocks alike after the first axis").into_shared())
+    })
+}
+
 /// `count` rows shaped like `like` after its first axis, from `bytes` (encoded
 /// by `rows_bytes`).
 pub(super) fn rows_from_bytes(like: &ArrayData, count: usize, bytes: &[u8]) -> ArrayData {

@@ -10,7 +10,7 @@
 use ndarray::{Axis, Slice};
 
 use super::matmul::matmul;
-use super::split::{own_rows, rows_bytes, rows_from_bytes, splits, Rows};
+use super::split::{own_rows, part_rows, rows_bytes, rows_from_bytes, splits, Rows};
 use crate::diag::Diag;
 use crate::dist::{self, layout::block_range};
 use crate::graph::node::{Part, State};
@@ -34,7 +34,7 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
     let Some(left) = lhs.part() else { return Ok(false) };
     super::force(&rhs)?;
     let mine = own_rows(lhs.shape[0]);
-    let rows = own_block(&left, mine);
+    let rows = part_rows(&left, mine);
     let mut shape = node.shape.clone();
     shape[0] = mine.1 - mine.0;
     let data = match rhs.part() {
@@ -68,14 +68,6 @@ fn pipelined(rows: &ArrayData, right: &Part, k: usize, shape: &[usize]) -> Array
         });
     }
     total.unwrap_or_else(|| ArrayData::full(shape, crate::graph::Scalar::Float(0.0), rows.dtype()))
-}
-
-/// This rank's own rows `mine` of a part (which may hold neighbouring rows too).
-fn own_block(part: &Part, mine: Rows) -> ArrayData {
-    with_dtype!(part.data.dtype(), T => {
-        let a = T::cast_from(&part.data);
-        T::wrap(a.slice_axis(Axis(0), Slice::from(mine.0 - part.first..mine.1 - part.first)).to_owned().into_shared())
-    })
 }
 
 /// Columns `[start, stop)` of a 2-D array.

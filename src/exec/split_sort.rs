@@ -7,9 +7,9 @@
 
 use std::cmp::Ordering;
 
-use ndarray::{Axis, IxDyn, Slice};
+use ndarray::IxDyn;
 
-use super::split::{own_rows, rows_bytes, rows_from_bytes};
+use super::split::{concat_rows, own_rows, part_rows, rows_bytes, rows_from_bytes};
 use crate::dist::{self, layout::block_range};
 use crate::graph::node::Part;
 use crate::graph::{Array, ArrayData, Elem, Nd, Node};
@@ -34,7 +34,7 @@ pub fn sort(a: &Array, span: Span) -> Option<Array> {
     let comm = dist::world();
     let size = comm.size();
     let mine = own_rows(n);
-    let own = sorted(&slice(&part.data, mine.0 - part.first, mine.1 - part.first));
+    let own = sorted(&part_rows(&part, mine));
     // Splitters: from every rank's regular samples, the same on every rank.
     let samples = comm.all_gather(&keys_bytes(&regular_samples(&own, size)));
     let mut pooled: Vec<f64> = samples.iter().flat_map(|b| decode_keys(b)).collect();
@@ -51,7 +51,7 @@ pub fn sort(a: &Array, span: Span) -> Option<Array> {
     let runs: Vec<ArrayData> = incoming.iter().map(|bytes| decode(&own, bytes)).collect();
     // Runs arrive in rank order, each sorted: a stable sort of them one after
     // another keeps ties in their original order.
-    let bucket = sorted(&concat(&own, &runs));
+    let bucket = sorted(&concat_rows(&runs));
     // Move the buckets into the block layout: where this bucket starts among all.
     let counts = comm.all_gather(&(bucket.len() as u64).to_le_bytes());
     let counts: Vec<usize> =
@@ -70,7 +70,7 @@ pub fn sort(a: &Array, span: Span) -> Option<Array> {
         .collect();
     let incoming = comm.all_to_all(outgoing);
     let block: Vec<ArrayData> = incoming.iter().map(|bytes| decode(&own, bytes)).collect();
-    let data = concat(&own, &block);
+    let data = concat_rows(&block);
     super::stats::record_split_sort();
     Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
 }
@@ -82,20 +82,6 @@ fn sorted(data: &ArrayData) -> ArrayData {
         values.sort_by(|x, y| total_order(x.to_f64(), y.to_f64()));
         let n = values.len();
         T::wrap(Nd::from_shape_vec(IxDyn(&[n]), values).expect("1-D"))
-    })
-}
-
-fn slice(data: &ArrayData, start: usize, stop: usize) -> ArrayData {
-    with_dtype!(data.dtype(), T => {
-        T::wrap(T::cast_from(data).slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
-    })
-}
-
-fn concat(like: &ArrayData, runs: &[ArrayData]) -> ArrayData {
-    with_dtype!(like.dtype(), T => {
-        let parts: Vec<_> = runs.iter().map(T::cast_from).collect();
-        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-        T::wrap(ndarray::concatenate(Axis(0), &views).expect("1-D runs").into_shared())
     })
 }
 

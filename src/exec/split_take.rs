@@ -5,9 +5,9 @@
 //! gets the rows back (one all-to-all of row bytes). Nothing is gathered whole, and
 //! an index out of range is found by the rank that holds it.
 
-use ndarray::{Axis, Slice};
+use ndarray::Axis;
 
-use super::split::{self, own_rows, rows_bytes, Rows};
+use super::split::{self, concat_rows, own_rows, part_rows, row_range, rows_bytes, Rows};
 use crate::diag::Diag;
 use crate::dist::{self, layout::block_range};
 use crate::graph::node::{Part, State};
@@ -46,8 +46,8 @@ pub fn try_take(node: &Array) -> Result<bool, Diag> {
 /// (split or whole), made absolute and checked against `len`.
 fn own_positions(index: &Array, mine: Rows, len: usize, node: &Array) -> Result<Vec<usize>, Diag> {
     let own = match index.part() {
-        Some(part) => slice_rows(&part.data, (mine.0 - part.first, mine.1 - part.first)),
-        None => slice_rows(&super::evaluate(index)?, mine),
+        Some(part) => part_rows(&part, mine),
+        None => row_range(&super::evaluate(index)?, mine),
     };
     super::index::positions(&own, len, node)
 }
@@ -94,7 +94,7 @@ fn fetch_rows(source: &Part, n: usize, picks: &[usize]) -> ArrayData {
             starts[q] + next[q] - 1
         })
         .collect();
-    select_rows(&concat_rows(&source.data, &blocks), &order)
+    select_rows(&concat_rows(&blocks), &order)
 }
 
 fn reshaped(data: ArrayData, shape: &[usize]) -> ArrayData {
@@ -104,23 +104,7 @@ fn reshaped(data: ArrayData, shape: &[usize]) -> ArrayData {
     })
 }
 
-/// Rows `[start, stop)` of `data`.
-fn slice_rows(data: &ArrayData, (start, stop): Rows) -> ArrayData {
-    with_dtype!(data.dtype(), T => {
-        T::wrap(T::cast_from(data).slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
-    })
-}
-
 /// Rows `rows` of `data`, in that order.
 fn select_rows(data: &ArrayData, rows: &[usize]) -> ArrayData {
     with_dtype!(data.dtype(), T => T::wrap(T::cast_from(data).select(Axis(0), rows).into_shared()))
-}
-
-/// The blocks one after another along the first axis.
-fn concat_rows(like: &ArrayData, blocks: &[ArrayData]) -> ArrayData {
-    with_dtype!(like.dtype(), T => {
-        let parts: Vec<_> = blocks.iter().map(T::cast_from).collect();
-        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-        T::wrap(ndarray::concatenate(Axis(0), &views).expect("one block per rank, alike but in rows").into_shared())
-    })
 }
