@@ -166,8 +166,14 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         let split = if ranks > 1 {
             format!(
                 "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
-                 {} split sorts; {} split matrix products; {} .npy files read or written in parts",
-                stats.split_plans, stats.split_gathers, stats.split_sorts, stats.split_matmuls, stats.split_files
+                 {} split sorts; {} split matrix products; {} .npy files read or written in parts; \
+                 {} split values joined whole",
+                stats.split_plans,
+                stats.split_gathers,
+                stats.split_sorts,
+                stats.split_matmuls,
+                stats.split_files,
+                stats.joins
             )
         } else {
             String::new()
@@ -184,16 +190,16 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
             rayon::current_num_threads()
         );
     }
-    match result {
-        Ok(()) => {
-            comm.finish();
-            0
-        }
-        Err(Failure::Exit(code)) => {
-            comm.finish();
-            code.clamp(0, 255) as u8
-        }
-        Err(Failure::Error(diag)) => {
+    // Every rank ends here, after the same steps, unless the ranks took different
+    // paths; then `finish` reports it, as the ranks still at another step do.
+    let ended = match result {
+        Ok(()) => Ok(0),
+        Err(Failure::Exit(code)) => Ok(code.clamp(0, 255) as u8),
+        Err(Failure::Error(diag)) => Err(diag),
+    };
+    match ended.and_then(|code| comm.finish().map(|()| code).map_err(|divergence| divergence.to_diag())) {
+        Ok(code) => code,
+        Err(diag) => {
             let report = session.render(&diag, format, color);
             if distributed {
                 // Printed once, on rank 0; every rank ends.

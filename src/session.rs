@@ -96,7 +96,9 @@ impl Session {
         let program = syntax::parse(&text, file).map_err(Diag::from)?;
         let code = Resolver::new(&self.main.globals).program(&program, echo)?;
         crate::exec::stats::record_parse(parsing.elapsed());
-        self.interp.run(&code, &self.main)?;
+        // A divergence of the ranks unwinds out of array evaluation (see
+        // `dist::agreement`) and is reported like any other error.
+        crate::dist::agreement::catch(|| self.interp.run(&code, &self.main)).map_err(|d| d.to_diag())??;
         Ok(())
     }
 

@@ -103,8 +103,6 @@ fn a_gather_index_out_of_range_is_reported_once() {
 
 #[test]
 fn a_missing_file_on_one_rank_ends_every_rank() {
-    // Only rank 1 reads, outside any collective.
-    assert_fails_once("if rank() == 1 { a = load(\"missing.npy\") }; print(sum(arange(10)))", "darr::io");
     // Every rank reads its own part; ranks 1 and 2 do not find theirs.
     assert_fails_once("a = load(f\"part{rank()}.npy\"); print(sum(a))", "darr::io");
 }
@@ -115,6 +113,34 @@ fn an_error_on_one_rank_while_the_others_wait_ends_every_rank() {
     assert_fails_once("if rank() == 2 { x = 1 // 0 }; t = clock(); print(t >= 0)", "darr::zero_division");
     // Rank 0 fails while the others wait for its clock reading.
     assert_fails_once("if rank() == 0 { x = 1 // 0 }; t = clock(); print(t >= 0)", "darr::zero_division");
+}
+
+#[test]
+fn ranks_that_take_different_paths_are_stopped_with_one_diagnostic() {
+    // Only rank 0 reduces a split array; the others finish the program.
+    assert_fails_once("a = rand(100000); if rank() == 0 { print(sum(a) > 0) }; print(1)", "darr::dist");
+    // Rank 1 sorts while the others go on to a reduction: two different collectives.
+    assert_fails_once("a = rand(100000); if rank() == 1 { b = sort(a) }; print(float(sum(a)) > 0)", "darr::dist");
+    // The same statement, run more often on higher ranks.
+    assert_fails_once("a = rand(100000); for i in range(rank() + 1) { print(sum(a) > 0) }", "darr::dist");
+    // Reading a file is a step of every rank too (they agree on its outcome).
+    assert_fails_once("if rank() == 1 { a = load(\"part0.npy\") }; print(sum(arange(10)))", "darr::dist");
+    // Printing is a collective too: only rank 0 prints anyway.
+    assert_fails_once("a = rand(100000); if rank() == 0 { print(a) }", "darr::dist");
+}
+
+#[test]
+fn results_of_combined_reductions_are_used_without_joining_split_values() {
+    let program = "a = rand(100000); eval(a); print(sum(a) > 0); print(sqrt(mean(a * a)) * 2); \
+                   print(max(a) - min(a) < 1, (sum(a) / 100000 - 0.5) < 0.01)";
+    let runs = one_and_three_ranks("combined", program);
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    assert!(counted(&timing, "plans split over 3 ranks") >= 3, "{timing}");
+    // A sort of a 2-D array has no split form: it is joined, and counted.
+    let joined = one_and_three_ranks("joined", "a = rand(3000, 4); print(sum(sort(a, axis=0)[0]))");
+    assert_eq!(counted(&text_of(&joined.three.stderr), "split values joined whole"), 1);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! execution needs (the program text, clock readings and OS seeds from rank 0, an
 //! agreed outcome of file I/O, the end of the run).
 
+pub mod agreement;
 pub mod layout;
 #[cfg(feature = "mpi")]
 mod mpi;
@@ -16,9 +17,10 @@ use std::rc::Rc;
 pub use layout::{AxisDist, Layout};
 
 /// The collective operations of a job of `size` ranks. Every rank calls the same
-/// collectives in the same order (SPMD); while one waits, it watches for another
-/// rank's failure, so a rank that stopped with an error never leaves the others
-/// waiting for ever.
+/// collectives in the same order (SPMD), which each collective checks first
+/// (`agreement`: a rank elsewhere raises a divergence); while one waits, it
+/// watches for another rank's failure, so a rank that stopped with an error never
+/// leaves the others waiting for ever.
 pub trait Comm {
     fn rank(&self) -> usize;
     fn size(&self) -> usize;
@@ -30,8 +32,9 @@ pub trait Comm {
     /// rank order (one exchange with a buffer per destination).
     fn all_to_all(&self, outgoing: Vec<Vec<u8>>) -> Vec<Vec<u8>>;
     /// The run ended normally on this rank: wait until every rank has (or one
-    /// failed, which then ends the job).
-    fn finish(&self);
+    /// failed, which then ends the job). An error when some rank is still at
+    /// another step (a collective this rank never joins).
+    fn finish(&self) -> Result<(), agreement::Divergence>;
     /// The run failed on this rank with `report` (the rendered diagnostic): the
     /// report is printed once, on rank 0, and every rank ends with `code`.
     fn fail(&self, report: &str, code: u8) -> !;

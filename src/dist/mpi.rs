@@ -25,6 +25,7 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use mpi::Count;
 
+use super::agreement::{self, Divergence, Signature, Step, SIGNATURE_LEN};
 use super::Comm;
 
 /// A rank's rendered diagnostic, sent to rank 0.
@@ -49,6 +50,23 @@ impl MpiComm {
             std::process::exit(1)
         });
         (MpiComm { world: universe.world() }, universe)
+    }
+
+    /// Every rank's signature for `step`: an error when some rank is elsewhere.
+    fn agree(&self, step: Step) -> Result<(), Divergence> {
+        let mine = Signature::here(step);
+        let encoded = mine.encode();
+        let mut all = vec![0u8; SIGNATURE_LEN * self.world.size() as usize];
+        mpi::request::scope(|scope| self.wait(self.world.immediate_all_gather_into(scope, &encoded[..], &mut all[..])));
+        let all: Vec<Vec<u8>> = all.chunks(SIGNATURE_LEN).map(<[u8]>::to_vec).collect();
+        agreement::check(self.world.rank() as usize, mine, &all)
+    }
+
+    /// Enters `step`, or stops this rank's evaluation when the ranks diverged.
+    fn enter(&self, step: Step) {
+        if let Err(divergence) = self.agree(step) {
+            divergence.raise()
+        }
     }
 
     /// Waits for `request`, watching for failures meanwhile.
@@ -133,6 +151,7 @@ impl Comm for MpiComm {
     }
 
     fn broadcast(&self, root: usize, bytes: &mut Vec<u8>) {
+        self.enter(Step::Broadcast { root });
         let root = self.world.process_at_rank(root as i32);
         let mut len = [bytes.len() as u64];
         mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut len[..])));
@@ -144,6 +163,7 @@ impl Comm for MpiComm {
     }
 
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>> {
+        self.enter(Step::AllGather);
         let size = self.world.size() as usize;
         let mut lens = vec![0 as Count; size];
         let my_len = [mine.len() as Count];
@@ -162,6 +182,7 @@ impl Comm for MpiComm {
     }
 
     fn all_to_all(&self, outgoing: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        self.enter(Step::AllToAll);
         let send_counts: Vec<Count> = outgoing.iter().map(|b| b.len() as Count).collect();
         let mut recv_counts = vec![0 as Count; send_counts.len()];
         mpi::request::scope(|scope| {
@@ -185,8 +206,9 @@ impl Comm for MpiComm {
         recv_counts.iter().zip(&recv_displs).map(|(&n, &at)| recv[at as usize..(at + n) as usize].to_vec()).collect()
     }
 
-    fn finish(&self) {
-        mpi::request::scope(|_| self.wait(self.world.immediate_barrier()));
+    fn finish(&self) -> Result<(), Divergence> {
+        // Gathering every rank's signature waits for all of them, as a barrier.
+        self.agree(Step::End)
     }
 
     fn fail(&self, report: &str, code: u8) -> ! {

@@ -1,5 +1,6 @@
 //! The job of one process: every collective is the identity.
 
+use super::agreement::Divergence;
 use super::Comm;
 
 pub struct Solo;
@@ -23,7 +24,9 @@ impl Comm for Solo {
         outgoing
     }
 
-    fn finish(&self) {}
+    fn finish(&self) -> Result<(), Divergence> {
+        Ok(())
+    }
 
     fn fail(&self, report: &str, code: u8) -> ! {
         eprint!("{report}");

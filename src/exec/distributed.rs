@@ -25,6 +25,9 @@ enum Mode {
     Combine(ReduceFn),
     /// Its own rows of the updated array.
     Update,
+    /// The whole result on every rank, from inputs every rank holds whole (a
+    /// comparison of a combined sum, say).
+    Whole,
 }
 
 /// A plan value on this rank.
@@ -50,15 +53,23 @@ impl Held {
 pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, Diag> {
     let order = plan.order();
     let mut kernels: Vec<Option<(Kernel, Mode)>> = vec![None; plan.nodes.len()];
+    // Whether each value may be split on this rank (for a leaf not yet computed,
+    // whether it may be created split).
+    let mut split_value = vec![false; plan.nodes.len()];
     for &id in &order {
-        if matches!(plan.nodes[id].expr, Expr::Leaf(_)) {
+        if let Expr::Leaf(k) = plan.nodes[id].expr {
+            let leaf = &bindings.leaves[k];
+            split_value[id] =
+                leaf.part().is_some() || (!leaf.is_computed() && split::splits(&leaf.shape, &leaf.layout));
             continue;
         }
-        let kernel = as_kernel(plan, id);
-        match kernel.and_then(|k| Some((mode_of(&k, &plan.nodes[id].shape, &layout_of(plan, bindings, id))?, k))) {
-            Some((mode, kernel)) => kernels[id] = Some((kernel, mode)),
-            None => return Ok(false),
-        }
+        let Some(kernel) = as_kernel(plan, id) else { return Ok(false) };
+        let inputs_whole = kernel.inputs.iter().all(|&input| !split_value[input]);
+        let Some(mode) = mode_of(&kernel, &plan.nodes[id].shape, &layout_of(plan, bindings, id), inputs_whole) else {
+            return Ok(false);
+        };
+        split_value[id] = matches!(mode, Mode::Rows | Mode::Update);
+        kernels[id] = Some((kernel, mode));
     }
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<Held>> = vec![None; plan.nodes.len()];
@@ -142,19 +153,23 @@ fn layout_of(plan: &Plan, bindings: &Bindings, id: usize) -> Layout {
 }
 
 /// How a kernel runs split over the ranks, if it can.
-fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout) -> Option<Mode> {
+fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout, inputs_whole: bool) -> Option<Mode> {
+    if !kernel.extra.is_empty() {
+        return None;
+    }
     let no_reshapes = kernel.ops.iter().all(|op| match &op.kind {
         KKind::Load { views, .. } => !views.iter().any(|v| matches!(v, View::Reshape(_))),
         _ => true,
     });
-    if !no_reshapes || kernel.shape.is_empty() || !kernel.extra.is_empty() {
-        return None;
+    if !no_reshapes || kernel.shape.is_empty() {
+        return (inputs_whole && kernel.update.is_none()).then_some(Mode::Whole);
     }
     match (&kernel.reduce, &kernel.update) {
         (None, None) if split::splits(shape, layout) => Some(Mode::Rows),
         (Some((_, axes)), _) if !axes.contains(&0) && split::splits(shape, layout) => Some(Mode::Rows),
         (Some((f, axes)), _) if axes.contains(&0) && combinable(*f) => Some(Mode::Combine(*f)),
         (None, Some(_)) if shape.len() >= 2 && split::splits(shape, layout) => Some(Mode::Update),
+        (_, None) if inputs_whole => Some(Mode::Whole),
         _ => None,
     }
 }
@@ -265,6 +280,10 @@ fn run_kernel(
             let nd = Nd::from_shape_vec(ndarray::IxDyn(&node.shape), combined).expect("reduction shape");
             Held::Whole(ArrayData::F64(nd).cast(node.dtype))
         }
+        Mode::Whole => Held::Whole(match &kernel.reduce {
+            Some(_) => kernel::run_reduce(kernel, &inputs, &node.shape, node.dtype).swap_remove(0),
+            None => kernel::run_map(kernel, &inputs, node.dtype),
+        }),
     })
 }
 
@@ -327,7 +346,8 @@ fn window(kernel: &Kernel, mode: Mode, shape: &[usize], q: usize) -> Rows {
                 (0, 0)
             }
         }
-        _ => block_range(kernel.shape[0], size, q),
+        Mode::Whole => (0, 0),
+        Mode::Rows | Mode::Combine(_) => block_range(kernel.shape[0], size, q),
     }
 }
 

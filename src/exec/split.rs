@@ -188,6 +188,7 @@ pub fn fetch_into(node: &Array, need: &[Option<Rows>]) {
 /// rank's own block (every rank calls this at the same point).
 pub fn join_part(part: &Part, n: usize) -> ArrayData {
     let comm = dist::world();
+    super::stats::record_join();
     let mine = rows_bytes(&part.data, part.first, own_rows(n));
     let blocks = comm.all_gather(&mine);
     let mut whole = zeroed_like(&part.data, n);

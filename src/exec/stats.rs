@@ -13,6 +13,7 @@ static SPLIT_FILES: AtomicU64 = AtomicU64::new(0);
 static SPLIT_GATHERS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_SORTS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_MATMULS: AtomicU64 = AtomicU64::new(0);
+static JOINS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -57,6 +58,12 @@ pub fn record_split_matmul() {
     SPLIT_MATMULS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A split value was joined whole on every rank (an operation that has no split
+/// form needed all of it).
+pub fn record_join() {
+    JOINS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -69,6 +76,7 @@ pub struct Summary {
     pub split_gathers: u64,
     pub split_sorts: u64,
     pub split_matmuls: u64,
+    pub joins: u64,
 }
 
 pub fn summary() -> Summary {
@@ -83,5 +91,6 @@ pub fn summary() -> Summary {
         split_gathers: SPLIT_GATHERS.load(Ordering::Relaxed),
         split_sorts: SPLIT_SORTS.load(Ordering::Relaxed),
         split_matmuls: SPLIT_MATMULS.load(Ordering::Relaxed),
+        joins: JOINS.load(Ordering::Relaxed),
     }
 }

@@ -6,11 +6,16 @@ use super::code::{Name, Stmt, StmtKind, Target, Var};
 use super::value::Value;
 use super::{arrays, format, ops, Env, Flow, Interp, Result};
 use crate::diag::{Code, Diag};
+use crate::dist::agreement;
 
 impl Interp {
     pub(super) fn exec_block(&mut self, stmts: &[Stmt], env: Env) -> Result<Flow> {
         for stmt in stmts {
-            match self.exec(stmt, env)? {
+            // Collectives name the statement being run (`dist::agreement`).
+            let outer = agreement::enter_site(stmt.span);
+            let flow = self.exec(stmt, env);
+            agreement::restore_site(outer);
+            match flow? {
                 Flow::Normal => {}
                 flow => return Ok(flow),
             }
