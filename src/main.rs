@@ -167,13 +167,14 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
             format!(
                 "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
                  {} split sorts; {} split matrix products; {} .npy files read or written in parts; \
-                 {} split values joined whole",
+                 {} split values joined whole; {} values dealt out to new owners",
                 stats.split_plans,
                 stats.split_gathers,
                 stats.split_sorts,
                 stats.split_matmuls,
                 stats.split_files,
-                stats.joins
+                stats.joins,
+                stats.placements
             )
         } else {
             String::new()

@@ -8,6 +8,7 @@
 
 use super::kernel::{self, Inputs, Placed};
 use super::split::{self, Rows};
+use super::split_cyclic;
 use crate::diag::Diag;
 use crate::dist::{self, layout::block_range, Layout};
 use crate::graph::node::{Part, State};
@@ -81,7 +82,11 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
                 if !leaf.is_computed() && !split::create_part(leaf) {
                     super::force(leaf)?;
                 }
-                // Leaves stay in their graph nodes (fetches write there).
+                // A cyclic value is read in blocks, moved for this plan only.
+                if let Some(part) = split_cyclic::to_blocks(leaf) {
+                    values[id] = Some(Held::Split(part));
+                }
+                // Other leaves stay in their graph nodes (fetches write there).
                 None
             }
             (_, Some((kernel, mode))) => {
@@ -194,7 +199,7 @@ fn run_kernel(
         .inputs
         .iter()
         .map(|&id| match &plan.nodes[id].expr {
-            Expr::Leaf(k) => Source::Node(&bindings.leaves[*k]),
+            Expr::Leaf(k) if values[id].is_none() => Source::Node(&bindings.leaves[*k]),
             _ => Source::Value(id),
         })
         .collect();

@@ -15,6 +15,7 @@ pub mod pyfloat;
 mod reduce;
 mod run;
 mod split;
+pub mod split_cyclic;
 pub mod split_files;
 mod split_matmul;
 pub mod split_sort;
@@ -75,7 +76,11 @@ pub fn force(node: &Array) -> Result<(), Diag> {
         return run::run_plan(node);
     }
     check_memory(node)?;
-    if split::create_part(node) || split_take::try_take(node)? || split_matmul::try_matmul(node)? {
+    if split::create_part(node)
+        || split_cyclic::try_place(node)?
+        || split_take::try_take(node)?
+        || split_matmul::try_matmul(node)?
+    {
         return Ok(());
     }
     let data = {
@@ -104,8 +109,9 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         }
         Op::Where { cond, x, y } => elementwise::select(&evaluate(cond)?, &evaluate(x)?, &evaluate(y)?, &node.shape),
         Op::Cast(a) => evaluate(a)?.cast(node.dtype),
-        // Every rank computes every array's values for now; the layout is recorded
-        // for `dist()` and for the placement to come.
+        // Placements other than blocks and cyclic rows of the first axis (2-D
+        // grids, a distributed later axis) are computed whole on every rank; the
+        // layout is recorded for `dist()`.
         Op::Redistribute(a) => evaluate(a)?,
         Op::Reduce { f, input, axes, .. } => reduce::reduce(*f, &evaluate(input)?, axes, &node.shape, node.dtype),
         Op::View { input, view } => view::apply(&evaluate(input)?, view),

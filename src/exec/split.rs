@@ -198,9 +198,12 @@ pub fn join_part(part: &Part, n: usize) -> ArrayData {
     whole
 }
 
-/// The whole value of a split node (every rank calls this at the same point); the
-/// node then holds it whole.
+/// The whole value of a split node, in blocks or cyclic (every rank calls this at
+/// the same point); the node then holds it whole.
 pub fn join(node: &Array) -> ArrayData {
+    if let Some(whole) = super::split_cyclic::join(node) {
+        return whole;
+    }
     let part = node.part().expect("a split value");
     let whole = join_part(&part, node.shape[0]);
     *node.state.borrow_mut() = State::Done(whole.clone());

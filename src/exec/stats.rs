@@ -14,6 +14,7 @@ static SPLIT_GATHERS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_SORTS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_MATMULS: AtomicU64 = AtomicU64::new(0);
 static JOINS: AtomicU64 = AtomicU64::new(0);
+static PLACEMENTS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -64,6 +65,12 @@ pub fn record_join() {
     JOINS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A value's rows were dealt out to new owners (into or out of a cyclic
+/// placement) by one all-to-all.
+pub fn record_placement() {
+    PLACEMENTS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -77,6 +84,7 @@ pub struct Summary {
     pub split_sorts: u64,
     pub split_matmuls: u64,
     pub joins: u64,
+    pub placements: u64,
 }
 
 pub fn summary() -> Summary {
@@ -92,5 +100,6 @@ pub fn summary() -> Summary {
         split_sorts: SPLIT_SORTS.load(Ordering::Relaxed),
         split_matmuls: SPLIT_MATMULS.load(Ordering::Relaxed),
         joins: JOINS.load(Ordering::Relaxed),
+        placements: PLACEMENTS.load(Ordering::Relaxed),
     }
 }

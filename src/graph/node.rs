@@ -33,6 +33,17 @@ pub(crate) enum State {
     /// Under MPI: this rank's part of a value whose first axis is split in blocks
     /// over the ranks.
     Part(Part),
+    /// Under MPI: this rank's rows of a value whose first axis is dealt out to the
+    /// ranks cyclically (`dist="c"`, or `"bc"` in blocks of rows).
+    Cycled(Cycled),
+}
+
+/// The rows a rank holds of a first axis dealt out in blocks of `block` rows,
+/// round robin (rank `q` holds blocks `q`, `q + P`, ...), in increasing order.
+#[derive(Clone, Debug)]
+pub struct Cycled {
+    pub data: ArrayData,
+    pub block: usize,
 }
 
 /// Rows `first..first + data.shape()[0]` of a value's first axis: at least this
@@ -339,7 +350,15 @@ impl Node {
     pub fn computed(&self) -> Option<ArrayData> {
         match &*self.state.borrow() {
             State::Done(d) => Some(d.clone()),
-            State::Pending(_) | State::Part(_) => None,
+            State::Pending(_) | State::Part(_) | State::Cycled(_) => None,
+        }
+    }
+
+    /// This rank's rows, if the value was computed dealt out cyclically.
+    pub fn cycled(&self) -> Option<Cycled> {
+        match &*self.state.borrow() {
+            State::Cycled(c) => Some(c.clone()),
+            _ => None,
         }
     }
 
@@ -356,6 +375,7 @@ impl Node {
         match &*self.state.borrow() {
             State::Done(_) => "data".to_string(),
             State::Part(_) => "data split over the ranks".to_string(),
+            State::Cycled(_) => "data dealt out to the ranks cyclically".to_string(),
             State::Pending(op) => op.name(),
         }
     }
@@ -363,7 +383,7 @@ impl Node {
     /// The pending operation's inputs (none once computed).
     pub fn inputs(&self) -> Vec<Array> {
         match &*self.state.borrow() {
-            State::Done(_) | State::Part(_) => Vec::new(),
+            State::Done(_) | State::Part(_) | State::Cycled(_) => Vec::new(),
             State::Pending(op) => op.inputs(),
         }
     }
