@@ -55,7 +55,10 @@ pub fn eye(shape: &[usize], k: i64, dtype: DType) -> ArrayData {
 /// Every element depends only on those three numbers, never on how the work is
 /// split between threads or ranks.
 fn bits(seed: u64, stream: u64, index: u64) -> u64 {
+    // The offset keeps (0, 0, 0), the default seed's first element, off the
+    // finalizer's fixed point at zero (which made the first `rand()` exactly 0).
     let mut z = seed
+        .wrapping_add(1)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .wrapping_add(stream.wrapping_mul(0xD1B5_4A32_D192_ED03))
         .wrapping_add(index.wrapping_mul(0xBF58_476D_1CE4_E5B9));
