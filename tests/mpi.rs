@@ -131,7 +131,7 @@ fn ranks_that_take_different_paths_are_stopped_with_one_diagnostic() {
 
 #[test]
 fn results_of_combined_reductions_are_used_without_joining_split_values() {
-    let program = "a = rand(100000); eval(a); print(sum(a) > 0); print(sqrt(mean(a * a)) * 2); \
+    let program = "a = rand(100000); eval(a); print(sum(a) > 0); print(f\"{float(sqrt(mean(a * a)) * 2):.9f}\"); \
                    print(max(a) - min(a) < 1, (sum(a) / 100000 - 0.5) < 0.01)";
     let runs = one_and_three_ranks("combined", program);
     assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
