@@ -173,6 +173,33 @@ fn cyclic_placements_hold_their_own_rows_and_agree_with_one_process() {
 }
 
 #[test]
+fn scatters_by_index_into_split_values_agree_on_one_and_three_ranks() {
+    // Whole indices and values (no communication), split values (one all-to-all),
+    // repeated indices (the last assignment wins), negative indices, 2-D rows.
+    let program = "\
+        x = rand(1000); x[[5, 999, 5, 0, -1]] = [1.0, 2.0, 3.0, 4.0, 5.0]; save(\"x.npy\", x)\n\
+        y = rand(1000, 3); y[permutation(1000)] = rand(1000, 3) * 10; save(\"y.npy\", y)\n\
+        z = arange(2000); z[randint(0, 2000, 2000)] = arange(2000) * -1; save(\"z.npy\", z)\n\
+        w = rand(500, 2); w[[1, 2, 499]] = [7.0, 8.0]; save(\"w.npy\", w)\n\
+        print(x[5], x[999], int(sum(z)))";
+    let runs = one_and_three_ranks("scatter", program);
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+    for name in ["x", "y", "z", "w"] {
+        let file = format!("{name}.npy");
+        let one = std::fs::read(runs.one_dir.join(&file)).unwrap();
+        assert_eq!(std::fs::read(runs.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
+    }
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "scatters by index into split values"), 4, "{timing}");
+}
+
+#[test]
+fn a_scatter_index_out_of_range_is_reported_once() {
+    assert_fails_once("x = rand(100); i = [1, 2, 300]; x[i] = 5.0; print(sum(x))", "darr::index");
+    assert_fails_once("x = rand(100); x[[1, 2, 300]] = rand(3) * 2; print(sum(x))", "darr::index");
+}
+
+#[test]
 fn the_repl_reads_on_rank_zero_and_every_rank_runs_the_input() {
     let mut child = Command::new("mpiexec")
         .args(["--oversubscribe", "-n", "2", env!("CARGO_BIN_EXE_darr")])

@@ -18,6 +18,7 @@ mod split;
 pub mod split_cyclic;
 pub mod split_files;
 mod split_matmul;
+mod split_scatter;
 pub mod split_sort;
 mod split_take;
 pub mod stats;
@@ -79,6 +80,7 @@ pub fn force(node: &Array) -> Result<(), Diag> {
     if split::create_part(node)
         || split_cyclic::try_place(node)?
         || split_take::try_take(node)?
+        || split_scatter::try_set_take(node)?
         || split_matmul::try_matmul(node)?
     {
         return Ok(());

@@ -15,6 +15,7 @@ static SPLIT_SORTS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_MATMULS: AtomicU64 = AtomicU64::new(0);
 static JOINS: AtomicU64 = AtomicU64::new(0);
 static PLACEMENTS: AtomicU64 = AtomicU64::new(0);
+static SPLIT_SCATTERS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -71,6 +72,11 @@ pub fn record_placement() {
     PLACEMENTS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A scatter by index wrote into a split value, each rank its own rows.
+pub fn record_split_scatter() {
+    SPLIT_SCATTERS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -85,6 +91,7 @@ pub struct Summary {
     pub split_matmuls: u64,
     pub joins: u64,
     pub placements: u64,
+    pub split_scatters: u64,
 }
 
 pub fn summary() -> Summary {
@@ -101,5 +108,6 @@ pub fn summary() -> Summary {
         split_matmuls: SPLIT_MATMULS.load(Ordering::Relaxed),
         joins: JOINS.load(Ordering::Relaxed),
         placements: PLACEMENTS.load(Ordering::Relaxed),
+        split_scatters: SPLIT_SCATTERS.load(Ordering::Relaxed),
     }
 }
