@@ -14,8 +14,17 @@ use std::time::{Duration, Instant};
 
 /// Runs `darr ARGS` on `ranks` ranks in `dir`.
 fn mpiexec(ranks: usize, args: &[&str], dir: &Path) -> Output {
+    mpiexec_with(ranks, args, dir, &[])
+}
+
+/// `mpiexec` with environment variables set on every rank.
+fn mpiexec_with(ranks: usize, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
+    let forwarded: Vec<String> = vars.iter().flat_map(|(k, _)| ["-x".to_string(), k.to_string()]).collect();
     Command::new("mpiexec")
-        .args(["--oversubscribe", "-n", &ranks.to_string(), env!("CARGO_BIN_EXE_darr")])
+        .args(["--oversubscribe", "-n", &ranks.to_string()])
+        .args(&forwarded)
+        .arg(env!("CARGO_BIN_EXE_darr"))
+        .envs(vars.iter().copied())
         .args(args)
         .current_dir(dir)
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
@@ -197,6 +206,31 @@ fn scatters_by_index_into_split_values_agree_on_one_and_three_ranks() {
 fn a_scatter_index_out_of_range_is_reported_once() {
     assert_fails_once("x = rand(100); i = [1, 2, 300]; x[i] = 5.0; print(sum(x))", "darr::index");
     assert_fails_once("x = rand(100); x[[1, 2, 300]] = rand(3) * 2; print(sum(x))", "darr::index");
+}
+
+#[test]
+fn exchanges_too_large_for_one_mpi_call_run_in_rounds() {
+    // MPI counts are 32-bit, so messages over 2 GiB go in rounds; a tiny round
+    // size makes every exchange here take many rounds: broadcasts (the program,
+    // clock readings), all-gathers (joins, combined sums), all-to-alls (halos,
+    // gathers, sorts, placements, scatters).
+    let program = "\
+        t = clock(); a = rand(3001, 2); b = sort(a[:, 0]); i = randint(0, 3001, 500)\n\
+        c = a[i]; u = a[1:-1] + a[:-2] + a[2:]; z = redistribute(a, dist=(\"c\", \"n\"))\n\
+        a[i] = c * 2\n\
+        save(\"b.npy\", b); save(\"c.npy\", c); save(\"u.npy\", u); save(\"z.npy\", z * 1); save(\"a.npy\", a)\n\
+        print(a[7], b[100], f\"{float(sum(u)):.9f}\", clock() >= t)";
+    let (one_dir, three_dir) = (scratch("rounds-1"), scratch("rounds-3"));
+    let one = solo(&["-e", program], &one_dir);
+    let three = mpiexec_with(3, &["-e", program], &three_dir, &[("DARR_MPI_ROUND_BYTES", "100")]);
+    assert!(one.status.success(), "alone: {}", text_of(&one.stderr));
+    assert!(three.status.success(), "on 3 ranks: {}", text_of(&three.stderr));
+    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
+    for name in ["a", "b", "c", "u", "z"] {
+        let file = format!("{name}.npy");
+        let expected = std::fs::read(one_dir.join(&file)).unwrap();
+        assert_eq!(std::fs::read(three_dir.join(&file)).unwrap(), expected, "{file} differs on 3 ranks");
+    }
 }
 
 #[test]

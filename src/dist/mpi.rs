@@ -62,6 +62,11 @@ impl MpiComm {
         agreement::check(self.world.rank() as usize, mine, &all)
     }
 
+    /// The bytes of one message in one round: every rank's together fit one call.
+    fn piece_len(&self) -> usize {
+        (round_bytes() / self.world.size() as usize).max(1)
+    }
+
     /// Enters `step`, or stops this rank's evaluation when the ranks diverged.
     fn enter(&self, step: Step) {
         if let Err(divergence) = self.agree(step) {
@@ -131,6 +136,35 @@ impl MpiComm {
     }
 }
 
+/// The most bytes one MPI call may move: its counts and displacements are 32-bit
+/// (`Count`), so larger exchanges run in rounds. `DARR_MPI_ROUND_BYTES` lowers it,
+/// so that tests exercise several rounds with small arrays.
+fn round_bytes() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        let most = Count::MAX as usize;
+        std::env::var("DARR_MPI_ROUND_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(most, |n: usize| n.clamp(1, most))
+    })
+}
+
+/// How many rounds move messages of these lengths, `piece` bytes of each a round.
+fn rounds(lens: &[usize], piece: usize) -> usize {
+    lens.iter().map(|&n| n.div_ceil(piece)).max().unwrap_or(0)
+}
+
+/// How many bytes of a message of `len` bytes move in round `round`.
+fn in_round(len: usize, round: usize, piece: usize) -> usize {
+    len.saturating_sub(round * piece).min(piece)
+}
+
+/// Where each block starts when blocks of these counts are laid end to end.
+fn offsets(counts: &[Count]) -> Vec<Count> {
+    counts.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n))).collect()
+}
+
 /// Ends this process after MPI_Finalize (a process that exits without it makes
 /// `mpiexec` report an abnormal end).
 fn finalize_and_exit(code: u8) -> ! {
@@ -156,54 +190,80 @@ impl Comm for MpiComm {
         let mut len = [bytes.len() as u64];
         mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut len[..])));
         bytes.resize(len[0] as usize, 0);
-        // MPI rejects the dangling pointer of an empty buffer; nothing to send anyway.
-        if !bytes.is_empty() {
-            mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut bytes[..])));
+        // In pieces that MPI's 32-bit counts can describe (none when empty: MPI
+        // rejects the dangling pointer of an empty buffer).
+        for piece in bytes.chunks_mut(self.piece_len()) {
+            mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, piece)));
         }
     }
 
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>> {
         self.enter(Step::AllGather);
         let size = self.world.size() as usize;
-        let mut lens = vec![0 as Count; size];
-        let my_len = [mine.len() as Count];
+        let mut lens = vec![0u64; size];
+        let my_len = [mine.len() as u64];
         mpi::request::scope(|scope| self.wait(self.world.immediate_all_gather_into(scope, &my_len[..], &mut lens[..])));
-        let displs: Vec<Count> = lens.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n))).collect();
-        // One spare byte each: MPI rejects the dangling pointer of an empty buffer.
-        let padded = [mine, &[0]].concat();
-        let mut all = vec![0u8; lens.iter().sum::<Count>() as usize + 1];
-        {
-            let mut partition = PartitionMut::new(&mut all[..], &lens[..], &displs[..]);
-            mpi::request::scope(|scope| {
-                self.wait(self.world.immediate_all_gather_varcount_into(scope, &padded[..mine.len()], &mut partition))
-            });
+        let lens: Vec<usize> = lens.iter().map(|&n| n as usize).collect();
+        let piece = self.piece_len();
+        let mut gathered: Vec<Vec<u8>> = lens.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for round in 0..rounds(&lens, piece) {
+            let counts: Vec<Count> = lens.iter().map(|&n| in_round(n, round, piece) as Count).collect();
+            let displs = offsets(&counts);
+            let at = (round * piece).min(mine.len());
+            // One spare byte: MPI rejects the dangling pointer of an empty buffer.
+            let padded = [&mine[at..at + in_round(mine.len(), round, piece)], &[0]].concat();
+            let mut all = vec![0u8; counts.iter().sum::<Count>() as usize + 1];
+            {
+                let mut partition = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
+                let sent = &padded[..padded.len() - 1];
+                mpi::request::scope(|scope| {
+                    self.wait(self.world.immediate_all_gather_varcount_into(scope, sent, &mut partition))
+                });
+            }
+            for (q, received) in gathered.iter_mut().enumerate() {
+                received.extend_from_slice(&all[displs[q] as usize..(displs[q] + counts[q]) as usize]);
+            }
         }
-        lens.iter().zip(&displs).map(|(&n, &at)| all[at as usize..(at + n) as usize].to_vec()).collect()
+        gathered
     }
 
     fn all_to_all(&self, outgoing: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         self.enter(Step::AllToAll);
-        let send_counts: Vec<Count> = outgoing.iter().map(|b| b.len() as Count).collect();
-        let mut recv_counts = vec![0 as Count; send_counts.len()];
+        let (size, me) = (self.world.size() as usize, self.world.rank() as usize);
+        // Every rank's send lengths, on every rank: row q is what rank q sends.
+        let send_lens: Vec<u64> = outgoing.iter().map(|b| b.len() as u64).collect();
+        let mut matrix = vec![0u64; size * size];
         mpi::request::scope(|scope| {
-            self.wait(self.world.immediate_all_to_all_into(scope, &send_counts[..], &mut recv_counts[..]))
+            self.wait(self.world.immediate_all_gather_into(scope, &send_lens[..], &mut matrix[..]))
         });
-        let offsets = |counts: &[Count]| -> Vec<Count> {
-            counts.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n))).collect()
-        };
-        let (send_displs, recv_displs) = (offsets(&send_counts), offsets(&recv_counts));
-        // One spare byte each: MPI rejects the dangling pointer of an empty buffer.
-        let mut send: Vec<u8> = outgoing.concat();
-        send.push(0);
-        let mut recv = vec![0u8; recv_counts.iter().sum::<Count>() as usize + 1];
-        {
-            let partition = Partition::new(&send[..], &send_counts[..], &send_displs[..]);
-            let mut into = PartitionMut::new(&mut recv[..], &recv_counts[..], &recv_displs[..]);
-            mpi::request::scope(|scope| {
-                self.wait(self.world.immediate_all_to_all_varcount_into(scope, &partition, &mut into))
-            });
+        let matrix: Vec<usize> = matrix.iter().map(|&n| n as usize).collect();
+        let recv_lens: Vec<usize> = (0..size).map(|q| matrix[q * size + me]).collect();
+        let piece = self.piece_len();
+        let mut received: Vec<Vec<u8>> = recv_lens.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for round in 0..rounds(&matrix, piece) {
+            let send_counts: Vec<Count> = outgoing.iter().map(|b| in_round(b.len(), round, piece) as Count).collect();
+            let recv_counts: Vec<Count> = recv_lens.iter().map(|&n| in_round(n, round, piece) as Count).collect();
+            let (send_displs, recv_displs) = (offsets(&send_counts), offsets(&recv_counts));
+            let mut send: Vec<u8> = Vec::with_capacity(send_counts.iter().sum::<Count>() as usize + 1);
+            for (bytes, &count) in outgoing.iter().zip(&send_counts) {
+                let at = (round * piece).min(bytes.len());
+                send.extend_from_slice(&bytes[at..at + count as usize]);
+            }
+            // One spare byte each: MPI rejects the dangling pointer of an empty buffer.
+            send.push(0);
+            let mut recv = vec![0u8; recv_counts.iter().sum::<Count>() as usize + 1];
+            {
+                let partition = Partition::new(&send[..], &send_counts[..], &send_displs[..]);
+                let mut into = PartitionMut::new(&mut recv[..], &recv_counts[..], &recv_displs[..]);
+                mpi::request::scope(|scope| {
+                    self.wait(self.world.immediate_all_to_all_varcount_into(scope, &partition, &mut into))
+                });
+            }
+            for (q, bytes) in received.iter_mut().enumerate() {
+                bytes.extend_from_slice(&recv[recv_displs[q] as usize..(recv_displs[q] + recv_counts[q]) as usize]);
+            }
         }
-        recv_counts.iter().zip(&recv_displs).map(|(&n, &at)| recv[at as usize..(at + n) as usize].to_vec()).collect()
+        received
     }
 
     fn finish(&self) -> Result<(), Divergence> {
