@@ -190,16 +190,18 @@ fn scatters_by_index_into_split_values_agree_on_one_and_three_ranks() {
         y = rand(1000, 3); y[permutation(1000)] = rand(1000, 3) * 10; save(\"y.npy\", y)\n\
         z = arange(2000); z[randint(0, 2000, 2000)] = arange(2000) * -1; save(\"z.npy\", z)\n\
         w = rand(500, 2); w[[1, 2, 499]] = [7.0, 8.0]; save(\"w.npy\", w)\n\
+        v = zeros(1000, dtype=\"int32\"); v[[3, 3, 998]] = [1, 2, 3]; save(\"v.npy\", v)\n\
         print(x[5], x[999], int(sum(z)))";
     let runs = one_and_three_ranks("scatter", program);
     assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
-    for name in ["x", "y", "z", "w"] {
+    for name in ["x", "y", "z", "w", "v"] {
         let file = format!("{name}.npy");
         let one = std::fs::read(runs.one_dir.join(&file)).unwrap();
         assert_eq!(std::fs::read(runs.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
     }
     let timing = text_of(&runs.three.stderr);
-    assert_eq!(counted(&timing, "scatters by index into split values"), 4, "{timing}");
+    // Constant arrays (`zeros`) are created split too.
+    assert_eq!(counted(&timing, "scatters by index into split values"), 5, "{timing}");
 }
 
 #[test]

@@ -73,12 +73,16 @@ pub fn force(node: &Array) -> Result<(), Diag> {
     if node.is_computed() {
         return Ok(());
     }
+    if split::created_split(node) {
+        check_memory(node)?;
+        split::create_part(node);
+        return Ok(());
+    }
     if crate::opt::is_region_op(node) {
         return run::run_plan(node);
     }
     check_memory(node)?;
-    if split::create_part(node)
-        || split_cyclic::try_place(node)?
+    if split_cyclic::try_place(node)?
         || split_take::try_take(node)?
         || split_scatter::try_set_take(node)?
         || split_matmul::try_matmul(node)?

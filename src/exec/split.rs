@@ -32,10 +32,20 @@ pub fn splits_by_default(shape: &[usize]) -> bool {
     splits(shape, &Layout::default_for(shape.len(), dist::nranks()))
 }
 
-/// Computes this rank's part of a pending random or evenly spaced array whose
-/// values depend only on their position, and stores it in `node`.
+/// Whether `node` is a pending random, evenly spaced or constant array (values
+/// that depend only on their position) that is created split.
+pub fn created_split(node: &Array) -> bool {
+    splits(&node.shape, &node.layout)
+        && matches!(
+            &*node.state.borrow(),
+            State::Pending(Op::Random { .. } | Op::Arange { .. } | Op::Linspace { .. } | Op::Fill(_))
+        )
+}
+
+/// Computes this rank's part of a node `created_split` says is created split, and
+/// stores it in `node`; false for other nodes.
 pub fn create_part(node: &Array) -> bool {
-    if !splits(&node.shape, &node.layout) {
+    if !created_split(node) {
         return false;
     }
     let rows = own_rows(node.shape[0]);
@@ -49,6 +59,11 @@ pub fn create_part(node: &Array) -> bool {
             Op::Arange { start, step } => create::arange_rows(*start, *step, rows, node.dtype),
             Op::Linspace { start, stop, endpoint } => {
                 create::linspace_rows(*start, *stop, node.shape[0], *endpoint, rows, node.dtype)
+            }
+            Op::Fill(value) => {
+                let mut shape = node.shape.clone();
+                shape[0] = rows.1 - rows.0;
+                ArrayData::full(&shape, *value, node.dtype)
             }
             _ => return false,
         }
