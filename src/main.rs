@@ -166,12 +166,13 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         let split = if ranks > 1 {
             format!(
                 "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
-                 {} scatters by index into split values; \
+                 {} scatters by index into split values; {} masks applied to split values; \
                  {} split sorts; {} split matrix products; {} .npy files read or written in parts; \
                  {} split values joined whole; {} values dealt out to new owners",
                 stats.split_plans,
                 stats.split_gathers,
                 stats.split_scatters,
+                stats.split_masks,
                 stats.split_sorts,
                 stats.split_matmuls,
                 stats.split_files,

@@ -236,6 +236,35 @@ fn exchanges_too_large_for_one_mpi_call_run_in_rounds() {
 }
 
 #[test]
+fn masks_of_split_values_agree_on_one_and_three_ranks() {
+    // Element masks, row masks of a 2-D array, a full-shape mask of a 2-D array,
+    // a split mask of a whole-length result, and an empty selection.
+    let program = "\
+        a = rand(1001); s = a[a > 0.7]; save(\"s.npy\", s)\n\
+        b = rand(333, 4); save(\"t.npy\", b[b[:, 0] > 0.5]); save(\"u.npy\", b[b > 0.9])\n\
+        i = arange(5000.0); save(\"v.npy\", i[i % 7 == 0])\n\
+        w = a[a > 2]; print(s.shape, f\"{float(sum(s)):.9f}\", w.shape, sum(w))";
+    let runs = one_and_three_ranks("masks", program);
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+    for name in ["s", "t", "u", "v"] {
+        let file = format!("{name}.npy");
+        let one = std::fs::read(runs.one_dir.join(&file)).unwrap();
+        assert_eq!(std::fs::read(runs.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
+    }
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "masks applied to split values"), 5, "{timing}");
+}
+
+#[test]
+fn reductions_of_empty_split_values_agree_on_one_and_three_ranks() {
+    let runs = one_and_three_ranks(
+        "empty",
+        "print(sum(rand(0)), mean(zeros((0, 3)), axis=0), count_nonzero(rand(0)), prod(ones(0)))",
+    );
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+}
+
+#[test]
 fn the_repl_reads_on_rank_zero_and_every_rank_runs_the_input() {
     let mut child = Command::new("mpiexec")
         .args(["--oversubscribe", "-n", "2", env!("CARGO_BIN_EXE_darr")])

@@ -68,6 +68,25 @@ pub struct Guard {
     _universe: Option<::mpi::environment::Universe>,
 }
 
+impl Drop for Guard {
+    /// A panic (a bug in darr) unwinding past the guard would finalize MPI, which
+    /// waits for the other ranks, while they wait in a collective for this one:
+    /// every rank would hang. Aborting the job ends them all instead.
+    fn drop(&mut self) {
+        #[cfg(feature = "mpi")]
+        if std::thread::panicking() {
+            if let Some(universe) = &self._universe {
+                use ::mpi::traits::Communicator;
+                let world = universe.world();
+                if world.size() > 1 {
+                    eprintln!("darr: internal error on rank {}: ending every rank", world.rank());
+                    world.abort(101);
+                }
+            }
+        }
+    }
+}
+
 /// The job this thread belongs to (one process unless `init` said otherwise).
 pub fn world() -> Rc<dyn Comm> {
     WORLD.with(|w| w.borrow().clone()).unwrap_or_else(|| Rc::new(solo::Solo))

@@ -370,7 +370,7 @@ fn combine(f: ReduceFn, mine: Option<Vec<f64>>, len: usize) -> Vec<f64> {
         Some(first) => first.clone(),
         None => vec![crate::exec::reduce::reduce_row::<f64>(f, &[]); len],
     };
-    for partial in &partials[1..partials.len().max(1)] {
+    for partial in partials.iter().skip(1) {
         for (r, &p) in result.iter_mut().zip(partial) {
             *r = match f {
                 ReduceFn::Sum | ReduceFn::CountNonzero => *r + p,

@@ -17,6 +17,7 @@ mod run;
 mod split;
 pub mod split_cyclic;
 pub mod split_files;
+pub mod split_mask;
 mod split_matmul;
 mod split_scatter;
 pub mod split_sort;
@@ -85,6 +86,7 @@ pub fn force(node: &Array) -> Result<(), Diag> {
     if split_cyclic::try_place(node)?
         || split_take::try_take(node)?
         || split_scatter::try_set_take(node)?
+        || split_mask::try_mask(node)?
         || split_matmul::try_matmul(node)?
     {
         return Ok(());

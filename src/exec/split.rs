@@ -188,6 +188,35 @@ pub fn fetch(part: Part, n: usize, need: &[Option<Rows>]) -> Part {
     Part { data, first }
 }
 
+/// This rank's own block of rows of a value of `n` rows, from runs of rows that
+/// the ranks hold one after another in rank order (any number each; `run` is
+/// this rank's): one all-gather of the run lengths, one all-to-all of rows.
+pub(super) fn into_blocks(run: &ArrayData, n: usize) -> ArrayData {
+    let comm = dist::world();
+    let size = comm.size();
+    let lengths = comm.all_gather(&(run.shape()[0] as u64).to_le_bytes());
+    let lengths: Vec<usize> =
+        lengths.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).collect();
+    // Where this rank's run starts among all.
+    let start: usize = lengths[..comm.rank()].iter().sum();
+    let outgoing = (0..size)
+        .map(|q| match intersect(block_range(n, size, q), (start, start + run.shape()[0])) {
+            Some(rows) => rows_bytes(run, start, rows),
+            None => Vec::new(),
+        })
+        .collect();
+    let mine = own_rows(n);
+    let incoming = comm.all_to_all(outgoing);
+    let blocks: Vec<ArrayData> = (0..size)
+        .map(|q| {
+            let from = (lengths[..q].iter().sum::<usize>(), lengths[..=q].iter().sum::<usize>());
+            let count = intersect(mine, from).map_or(0, |(a, b)| b - a);
+            rows_from_bytes(run, count, &incoming[q])
+        })
+        .collect();
+    concat_rows(&blocks)
+}
+
 /// `fetch` for the part a graph node holds (taken out of the node meanwhile, so
 /// that the buffer is not shared); the node keeps the result.
 pub fn fetch_into(node: &Array, need: &[Option<Rows>]) {

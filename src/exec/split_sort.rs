@@ -9,8 +9,8 @@ use std::cmp::Ordering;
 
 use ndarray::IxDyn;
 
-use super::split::{concat_rows, own_rows, part_rows, rows_bytes, rows_from_bytes};
-use crate::dist::{self, layout::block_range};
+use super::split::{self, concat_rows, own_rows, part_rows, rows_bytes, rows_from_bytes};
+use crate::dist;
 use crate::graph::node::Part;
 use crate::graph::{Array, ArrayData, Elem, Nd, Node};
 use crate::syntax::Span;
@@ -52,25 +52,8 @@ pub fn sort(a: &Array, span: Span) -> Option<Array> {
     // Runs arrive in rank order, each sorted: a stable sort of them one after
     // another keeps ties in their original order.
     let bucket = sorted(&concat_rows(&runs));
-    // Move the buckets into the block layout: where this bucket starts among all.
-    let counts = comm.all_gather(&(bucket.len() as u64).to_le_bytes());
-    let counts: Vec<usize> =
-        counts.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).collect();
-    let start: usize = counts[..comm.rank()].iter().sum();
-    let outgoing = (0..size)
-        .map(|q| {
-            let (first, stop) = block_range(n, size, q);
-            let (a, b) = (first.max(start), stop.min(start + bucket.len()));
-            if a < b {
-                rows_bytes(&bucket, start, (a, b))
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-    let incoming = comm.all_to_all(outgoing);
-    let block: Vec<ArrayData> = incoming.iter().map(|bytes| decode(&own, bytes)).collect();
-    let data = concat_rows(&block);
+    // Move the buckets into the block layout.
+    let data = split::into_blocks(&bucket, n);
     super::stats::record_split_sort();
     Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
 }

@@ -16,6 +16,7 @@ static SPLIT_MATMULS: AtomicU64 = AtomicU64::new(0);
 static JOINS: AtomicU64 = AtomicU64::new(0);
 static PLACEMENTS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_SCATTERS: AtomicU64 = AtomicU64::new(0);
+static SPLIT_MASKS: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -77,6 +78,11 @@ pub fn record_split_scatter() {
     SPLIT_SCATTERS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// A boolean mask selected from a split value, each rank from its own rows.
+pub fn record_split_mask() {
+    SPLIT_MASKS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -92,6 +98,7 @@ pub struct Summary {
     pub joins: u64,
     pub placements: u64,
     pub split_scatters: u64,
+    pub split_masks: u64,
 }
 
 pub fn summary() -> Summary {
@@ -109,5 +116,6 @@ pub fn summary() -> Summary {
         joins: JOINS.load(Ordering::Relaxed),
         placements: PLACEMENTS.load(Ordering::Relaxed),
         split_scatters: SPLIT_SCATTERS.load(Ordering::Relaxed),
+        split_masks: SPLIT_MASKS.load(Ordering::Relaxed),
     }
 }

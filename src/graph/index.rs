@@ -4,7 +4,6 @@
 //! builds a new array with the region replaced (value semantics).
 
 use super::build::{broadcast_to, cast, view};
-use super::data::ArrayData;
 use super::dtype::DType;
 use super::node::{Array, Node, Op, SliceElem, View};
 use super::shape::{self, normalize_index, slice_indices, Shape};
@@ -164,9 +163,7 @@ fn is_whole(elems: &[SliceElem], shape: &[usize]) -> bool {
 
 /// Number of true elements of a mask, evaluating it (its length shapes the result).
 fn mask_count(mask: &Array, span: Span) -> Result<usize, Diag> {
-    let data = crate::exec::evaluate(mask).map_err(|d| d.with_label(span, "the mask is needed here"))?;
-    let ArrayData::Bool(m) = data.cast(DType::Bool) else { unreachable!("cast to bool") };
-    Ok(m.iter().filter(|&&x| x).count())
+    crate::exec::split_mask::count_true(mask).map_err(|d| d.with_label(span, "the mask is needed here"))
 }
 
 /// `a[args]`.

@@ -1,0 +1,56 @@
+//! Boolean masks over a value split over the ranks (spec section 10): `x[m]` with
+//! `x` split by rows and `m` covering its leading axes. The number of true
+//! elements (the result's length) is counted on each rank's own rows and added up
+//! with one all-gather; each rank selects from its own rows, and the selections,
+//! which follow one another in rank order, move into the default block layout
+//! with one all-to-all. Nothing is gathered whole.
+
+use super::split::{self, own_rows, part_rows, row_range};
+use crate::diag::Diag;
+use crate::dist;
+use crate::graph::node::{Part, State};
+use crate::graph::{Array, ArrayData, Op};
+
+/// The number of true elements of `mask` (computing it), counted where its rows
+/// are when it is split, so that it is not joined.
+pub fn count_true(mask: &Array) -> Result<usize, Diag> {
+    super::force(mask)?;
+    match mask.part() {
+        Some(part) => {
+            let own = count(&part_rows(&part, own_rows(mask.shape[0])));
+            let counts = dist::world().all_gather(&(own as u64).to_le_bytes());
+            Ok(counts.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).sum())
+        }
+        None => Ok(count(&super::evaluate(mask)?)),
+    }
+}
+
+fn count(mask: &ArrayData) -> usize {
+    let ArrayData::Bool(m) = mask.cast(crate::graph::DType::Bool) else { unreachable!("cast to bool") };
+    m.iter().filter(|&&x| x).count()
+}
+
+/// Computes `node` (a pending mask selection from a split value) as this rank's
+/// part, if it is one; false when it must be computed whole.
+pub fn try_mask(node: &Array) -> Result<bool, Diag> {
+    let (input, mask) = match &*node.state.borrow() {
+        State::Pending(Op::Mask { input, mask }) if mask.ndim() >= 1 => (input.clone(), mask.clone()),
+        _ => return Ok(false),
+    };
+    if !split::splits(&node.shape, &node.layout) {
+        return Ok(false);
+    }
+    super::force(&input)?;
+    let Some(source) = input.part() else { return Ok(false) };
+    super::force(&mask)?;
+    let own = own_rows(input.shape[0]);
+    let own_mask = match mask.part() {
+        Some(part) => part_rows(&part, own),
+        None => row_range(&super::evaluate(&mask)?, own),
+    };
+    let run = super::index::mask(&part_rows(&source, own), &own_mask);
+    let data = split::into_blocks(&run, node.shape[0]);
+    *node.state.borrow_mut() = State::Part(Part { data, first: own_rows(node.shape[0]).0 });
+    super::stats::record_split_mask();
+    Ok(true)
+}
