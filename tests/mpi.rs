@@ -166,7 +166,9 @@ fn cyclic_placements_hold_their_own_rows_and_agree_with_one_process() {
         eval(g); eval(c2); eval(d); eval(e); eval(h)\n\
         save(\"a.npy\", a); save(\"b.npy\", b); save(\"c.npy\", c2); save(\"d.npy\", d)\n\
         save(\"e.npy\", e); save(\"g.npy\", g); save(\"h.npy\", h)\n\
-        print(a[5], b[500], int(sum(b)), float(max(a)), float(sum(g)))";
+        print(a[5], b[500], int(sum(b)), float(max(a)), float(sum(g)))\n\
+        m = rand(1001, 3, dist=(\"c\", \"n\")); n = arange(999, dist=(\"bc\",), block=7)\n\
+        print(m[700, 1] + 1, n[998] * 2)";
     let runs = one_and_three_ranks("cyclic", program);
     assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
     for name in ["a", "b", "c", "d", "e", "g", "h", "k"] {

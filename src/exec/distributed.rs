@@ -60,8 +60,9 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
     for &id in &order {
         if let Expr::Leaf(k) = plan.nodes[id].expr {
             let leaf = &bindings.leaves[k];
-            split_value[id] =
-                leaf.part().is_some() || (!leaf.is_computed() && split::splits(&leaf.shape, &leaf.layout));
+            let placed_split =
+                split::splits(&leaf.shape, &leaf.layout) || split_cyclic::cycle_of(&leaf.shape, &leaf.layout).is_some();
+            split_value[id] = leaf.part().is_some() || leaf.cycled().is_some() || (!leaf.is_computed() && placed_split);
             continue;
         }
         let Some(kernel) = as_kernel(plan, id) else { return Ok(false) };
