@@ -170,12 +170,7 @@ fn cyclic_placements_hold_their_own_rows_and_agree_with_one_process() {
         m = rand(1001, 3, dist=(\"c\", \"n\")); n = arange(999, dist=(\"bc\",), block=7)\n\
         print(m[700, 1] + 1, n[998] * 2)";
     let runs = one_and_three_ranks("cyclic", program);
-    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
-    for name in ["a", "b", "c", "d", "e", "g", "h", "k"] {
-        let file = format!("{name}.npy");
-        let one = std::fs::read(runs.one_dir.join(&file)).unwrap();
-        assert_eq!(std::fs::read(runs.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
-    }
+    runs.assert_same_npy(&["a", "b", "c", "d", "e", "g", "h", "k"]);
     let timing = text_of(&runs.three.stderr);
     // Rows really move: into each cyclic placement, between them, and back to
     // blocks for the plans that read cyclic values.
@@ -195,12 +190,7 @@ fn scatters_by_index_into_split_values_agree_on_one_and_three_ranks() {
         v = zeros(1000, dtype=\"int32\"); v[[3, 3, 998]] = [1, 2, 3]; save(\"v.npy\", v)\n\
         print(x[5], x[999], int(sum(z)))";
     let runs = one_and_three_ranks("scatter", program);
-    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
-    for name in ["x", "y", "z", "w", "v"] {
-        let file = format!("{name}.npy");
-        let one = std::fs::read(runs.one_dir.join(&file)).unwrap();
-        assert_eq!(std::fs::read(runs.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
-    }
+    runs.assert_same_npy(&["x", "y", "z", "w", "v"]);
     let timing = text_of(&runs.three.stderr);
     // Constant arrays (`zeros`) are created split too.
     assert_eq!(counted(&timing, "scatters by index into split values"), 5, "{timing}");
@@ -247,12 +237,7 @@ fn masks_of_split_values_agree_on_one_and_three_ranks() {
         i = arange(5000.0); save(\"v.npy\", i[i % 7 == 0])\n\
         w = a[a > 2]; print(s.shape, f\"{float(sum(s)):.9f}\", w.shape, sum(w))";
     let runs = one_and_three_ranks("masks", program);
-    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
-    for name in ["s", "t", "u", "v"] {
-        let file = format!("{name}.npy");
-        let one = std::fs::read(runs.one_dir.join(&file)).unwrap();
-        assert_eq!(std::fs::read(runs.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
-    }
+    runs.assert_same_npy(&["s", "t", "u", "v"]);
     let timing = text_of(&runs.three.stderr);
     assert_eq!(counted(&timing, "masks applied to split values"), 5, "{timing}");
 }
@@ -397,6 +382,18 @@ struct Runs {
     three_dir: PathBuf,
     one: Output,
     three: Output,
+}
+
+impl Runs {
+    /// Both runs printed the same and wrote these `.npy` files byte for byte alike.
+    fn assert_same_npy(&self, names: &[&str]) {
+        assert_eq!(text_of(&self.three.stdout), text_of(&self.one.stdout));
+        for name in names {
+            let file = format!("{name}.npy");
+            let one = std::fs::read(self.one_dir.join(&file)).unwrap();
+            assert_eq!(std::fs::read(self.three_dir.join(&file)).unwrap(), one, "{file} differs on 3 ranks");
+        }
+    }
 }
 
 fn one_and_three_ranks(name: &str, program: &str) -> Runs {

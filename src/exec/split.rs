@@ -194,9 +194,7 @@ pub fn fetch(part: Part, n: usize, need: &[Option<Rows>]) -> Part {
 pub(super) fn into_blocks(run: &ArrayData, n: usize) -> ArrayData {
     let comm = dist::world();
     let size = comm.size();
-    let lengths = comm.all_gather(&(run.shape()[0] as u64).to_le_bytes());
-    let lengths: Vec<usize> =
-        lengths.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).collect();
+    let lengths = all_gather_count(run.shape()[0]);
     // Where this rank's run starts among all.
     let start: usize = lengths[..comm.rank()].iter().sum();
     let outgoing = (0..size)
@@ -215,6 +213,31 @@ pub(super) fn into_blocks(run: &ArrayData, n: usize) -> ArrayData {
         })
         .collect();
     concat_rows(&blocks)
+}
+
+/// Every rank's `count`, in rank order, on every rank (one all-gather).
+pub(super) fn all_gather_count(count: usize) -> Vec<usize> {
+    let counts = dist::world().all_gather(&(count as u64).to_le_bytes());
+    counts.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).collect()
+}
+
+/// The rank that owns row `row` of `n` rows in the default block layout.
+pub(super) fn block_owner(row: usize, n: usize) -> usize {
+    let size = dist::nranks();
+    // Blocks differ in length by at most one row: start from the even guess.
+    let mut q = (row * size / n.max(1)).min(size - 1);
+    while block_range(n, size, q).0 > row {
+        q -= 1;
+    }
+    while block_range(n, size, q).1 <= row {
+        q += 1;
+    }
+    q
+}
+
+/// Rows `rows` of `data`, in that order.
+pub(super) fn select_rows(data: &ArrayData, rows: &[usize]) -> ArrayData {
+    crate::with_dtype!(data.dtype(), T => T::wrap(T::cast_from(data).select(Axis(0), rows).into_shared()))
 }
 
 /// `fetch` for the part a graph node holds (taken out of the node meanwhile, so

@@ -10,13 +10,11 @@
 //! cyclic value gets its rows in blocks by one such exchange (`to_blocks`), and
 //! printing or any operation without a split form joins it (`join`).
 
-use ndarray::Axis;
-
-use super::split::{self, concat_rows, own_rows, rows_bytes, rows_from_bytes};
+use super::split::{self, block_owner, concat_rows, own_rows, rows_bytes, rows_from_bytes, select_rows};
 use crate::diag::Diag;
-use crate::dist::{self, layout::block_range, AxisDist, Layout};
+use crate::dist::{self, AxisDist, Layout};
 use crate::graph::node::{Cycled, Part, State};
-use crate::graph::{Array, ArrayData, Elem, Op};
+use crate::graph::{Array, ArrayData, Op};
 
 /// The block size of a layout that deals out the first axis cyclically (the other
 /// axes whole), when there is more than one rank.
@@ -58,7 +56,7 @@ pub fn try_place(node: &Array) -> Result<bool, Diag> {
                 let own = own_rows(n);
                 let mine: Vec<usize> = (own.0..own.1).collect();
                 let data = split::row_range(&part.data, (own.0 - part.first, own.1 - part.first));
-                exchange(&data, &mine, |row| cyclic_owner(row, block, size), |row| owner_in_blocks(row, n), &wanted)
+                exchange(&data, &mine, |row| cyclic_owner(row, block, size), |row| block_owner(row, n), &wanted)
             }
             (None, Some(c)) => {
                 let mine = cyclic_rows(n, c.block, size, me);
@@ -93,7 +91,7 @@ fn to_block_rows(c: &Cycled, n: usize) -> ArrayData {
     let own = own_rows(n);
     let wanted: Vec<usize> = (own.0..own.1).collect();
     let mine = cyclic_rows(n, c.block, size, me);
-    exchange(&c.data, &mine, |row| owner_in_blocks(row, n), |row| cyclic_owner(row, c.block, size), &wanted)
+    exchange(&c.data, &mine, |row| block_owner(row, n), |row| cyclic_owner(row, c.block, size), &wanted)
 }
 
 /// A cyclic value as a part in the default block layout, for a plan that reads it
@@ -120,20 +118,6 @@ pub fn join(node: &Array) -> Option<ArrayData> {
     let whole = place_rows(&concat_rows(&pieces), &order, n);
     *node.state.borrow_mut() = State::Done(whole.clone());
     Some(whole)
-}
-
-/// The rank that owns row `row` of `n` rows in the default block layout.
-fn owner_in_blocks(row: usize, n: usize) -> usize {
-    let size = dist::nranks();
-    // Blocks differ in length by at most one row: start from the even guess.
-    let mut q = (row * size / n.max(1)).min(size - 1);
-    while block_range(n, size, q).0 > row {
-        q -= 1;
-    }
-    while block_range(n, size, q).1 <= row {
-        q += 1;
-    }
-    q
 }
 
 /// Moves rows to a new placement with one all-to-all. This rank holds `data`,
@@ -181,11 +165,6 @@ fn place_rows(rows: &ArrayData, order: &[usize], len: usize) -> ArrayData {
         source[at] = k;
     }
     select_rows(rows, &source)
-}
-
-/// Rows `rows` of `data`, in that order.
-fn select_rows(data: &ArrayData, rows: &[usize]) -> ArrayData {
-    crate::with_dtype!(data.dtype(), T => T::wrap(T::cast_from(data).select(Axis(0), rows).into_shared()))
 }
 
 #[cfg(test)]

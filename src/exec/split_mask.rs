@@ -7,7 +7,6 @@
 
 use super::split::{self, own_rows, part_rows, row_range};
 use crate::diag::Diag;
-use crate::dist;
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Op};
 
@@ -18,8 +17,7 @@ pub fn count_true(mask: &Array) -> Result<usize, Diag> {
     match mask.part() {
         Some(part) => {
             let own = count(&part_rows(&part, own_rows(mask.shape[0])));
-            let counts = dist::world().all_gather(&(own as u64).to_le_bytes());
-            Ok(counts.iter().map(|b| u64::from_le_bytes(b.as_slice().try_into().unwrap_or([0; 8])) as usize).sum())
+            Ok(split::all_gather_count(own).iter().sum())
         }
         None => Ok(count(&super::evaluate(mask)?)),
     }

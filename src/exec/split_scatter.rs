@@ -9,9 +9,9 @@
 
 use ndarray::{Axis, IxDyn};
 
-use super::split::{self, own_rows, row_range, rows_bytes, rows_from_bytes};
+use super::split::{self, own_rows, row_range, rows_bytes, rows_from_bytes, select_rows};
 use crate::diag::Diag;
-use crate::dist::{self, layout::block_range};
+use crate::dist;
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Elem, Op};
 use crate::with_dtype;
@@ -78,10 +78,9 @@ pub fn try_set_take(node: &Array) -> Result<bool, Diag> {
 fn deliver(picks: &[usize], rows: &ArrayData, n: usize) -> (Vec<usize>, ArrayData) {
     let comm = dist::world();
     let size = comm.size();
-    let owner = |row: usize| (0..size).find(|&q| row < block_range(n, size, q).1).expect("a row in range");
     let mut bucket: Vec<Vec<usize>> = vec![Vec::new(); size];
     for (k, &p) in picks.iter().enumerate() {
-        bucket[owner(p)].push(k);
+        bucket[split::block_owner(p, n)].push(k);
     }
     let outgoing: Vec<Vec<u8>> = bucket
         .iter()
@@ -123,9 +122,4 @@ fn broadcast_rows(value: &ArrayData, region: &[usize]) -> ArrayData {
         let v = T::cast_from(value);
         T::wrap(v.broadcast(IxDyn(region)).expect("checked at build").to_owned().into_shared())
     })
-}
-
-/// Rows `rows` of `data`, in that order.
-fn select_rows(data: &ArrayData, rows: &[usize]) -> ArrayData {
-    with_dtype!(data.dtype(), T => T::wrap(T::cast_from(data).select(Axis(0), rows).into_shared()))
 }

@@ -5,11 +5,9 @@
 //! gets the rows back (one all-to-all of row bytes). Nothing is gathered whole, and
 //! an index out of range is found by the rank that holds it.
 
-use ndarray::Axis;
-
-use super::split::{self, concat_rows, own_rows, part_rows, row_range, rows_bytes, Rows};
+use super::split::{self, block_owner, concat_rows, own_rows, part_rows, row_range, rows_bytes, select_rows, Rows};
 use crate::diag::Diag;
-use crate::dist::{self, layout::block_range};
+use crate::dist;
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Elem, Op};
 use crate::with_dtype;
@@ -57,11 +55,10 @@ fn own_positions(index: &Array, mine: Rows, len: usize, node: &Array) -> Result<
 fn fetch_rows(source: &Part, n: usize, picks: &[usize]) -> ArrayData {
     let comm = dist::world();
     let size = comm.size();
-    let owner = |row: usize| (0..size).find(|&q| row < block_range(n, size, q).1).expect("a row in range");
     // Ask each owner for its rows, in the order they are wanted.
     let mut asked: Vec<Vec<usize>> = vec![Vec::new(); size];
     for &row in picks {
-        asked[owner(row)].push(row);
+        asked[block_owner(row, n)].push(row);
     }
     let requests = asked.iter().map(|rows| rows.iter().flat_map(|r| (*r as u64).to_le_bytes()).collect()).collect();
     let wanted = comm.all_to_all(requests);
@@ -89,7 +86,7 @@ fn fetch_rows(source: &Part, n: usize, picks: &[usize]) -> ArrayData {
     let order: Vec<usize> = picks
         .iter()
         .map(|&row| {
-            let q = owner(row);
+            let q = block_owner(row, n);
             next[q] += 1;
             starts[q] + next[q] - 1
         })
@@ -102,9 +99,4 @@ fn reshaped(data: ArrayData, shape: &[usize]) -> ArrayData {
         let standard = T::cast_into(data).as_standard_layout().into_owned();
         T::wrap(standard.into_shape_with_order(ndarray::IxDyn(shape)).expect("as many elements").into_shared())
     })
-}
-
-/// Rows `rows` of `data`, in that order.
-fn select_rows(data: &ArrayData, rows: &[usize]) -> ArrayData {
-    with_dtype!(data.dtype(), T => T::wrap(T::cast_from(data).select(Axis(0), rows).into_shared()))
 }
