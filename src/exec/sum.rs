@@ -1,36 +1,55 @@
 //! Pairwise summation, the same blocking as NumPy's, so float sums are at least as
 //! accurate as NumPy's (error growing with log n, not n).
 
-const BLOCK: usize = 128;
+/// The longest leaf of the pairwise tree.
+pub const BLOCK: usize = 128;
 
 pub fn pairwise_sum(a: &[f64]) -> f64 {
+    pairwise_tree(0, a.len(), BLOCK, &mut |start, n| leaf_sum(&a[start..start + n]))
+}
+
+/// The pairwise tree over `start..start + n`: halves (rounded down to a multiple
+/// of 8) are summed separately down to leaves of at most `BLOCK` elements, each
+/// summed by `leaf_sum`. Every pairwise sum in darr follows this one tree, so
+/// sums computed in different ways agree bit for bit.
+///
+/// The recursion stops at subtrees of at most `max` (≥ `BLOCK`) elements and
+/// hands each to `subtree(start, n)`, which must sum it as `pairwise_sum` would.
+pub fn pairwise_tree(start: usize, n: usize, max: usize, subtree: &mut impl FnMut(usize, usize) -> f64) -> f64 {
+    if n <= max {
+        subtree(start, n)
+    } else {
+        let mut half = n / 2;
+        half -= half % 8;
+        pairwise_tree(start, half, max, subtree) + pairwise_tree(start + half, n - half, max, subtree)
+    }
+}
+
+/// One leaf: eight running sums, as NumPy's, for up to `BLOCK` values.
+#[inline(always)]
+fn leaf_sum(a: &[f64]) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut res = 0.0;
         for &x in a {
             res += x;
         }
-        res
-    } else if n <= BLOCK {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let mut i = 8;
-        while i < n - (n % 8) {
-            for j in 0..8 {
-                r[j] += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in &a[i..] {
-            res += x;
-        }
-        res
-    } else {
-        let mut half = n / 2;
-        half -= half % 8;
-        pairwise_sum(&a[..half]) + pairwise_sum(&a[half..])
+        return res;
     }
+    let mut r = [0.0; 8];
+    r.copy_from_slice(&a[..8]);
+    let mut i = 8;
+    while i < n - (n % 8) {
+        for j in 0..8 {
+            r[j] += a[i + j];
+        }
+        i += 8;
+    }
+    let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for &x in &a[i..] {
+        res += x;
+    }
+    res
 }
 
 /// Subtrees at least this long are summed on two threads.

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::mem::MaybeUninit;
 
 use super::strided::Source;
+use crate::exec::sum::{pairwise_sum, pairwise_tree};
 use crate::graph::{BinaryFn, DType, UnaryFn};
 use crate::opt::plan::{KKind, Kernel};
 
@@ -27,6 +28,10 @@ enum Instr {
     ToF32 { a: Arg, dst: usize },
     ToBool { a: Arg, dst: usize },
 }
+
+/// Lanes of a sum's last instruction computed at a time: 8 KiB, which stays in
+/// the L1 cache, and long enough to make the set-up of a loop negligible.
+const SUBTREE: usize = 1024;
 
 pub struct Program {
     instrs: Vec<Instr>,
@@ -146,7 +151,52 @@ impl Program {
 
     /// `run`, also writing the extra results into `extra` (one slice each).
     pub fn run_all(&self, sources: &[Source], start: usize, out: &mut [MaybeUninit<f64>], extra: &mut [&mut [f64]]) {
-        let len = out.len();
+        self.run_chunk(sources, start, out.len(), |src, last| {
+            match (last, self.result) {
+                (Some(instr), _) => execute(instr, &src, out),
+                (None, arg) => map1(src(arg), out, |v| v),
+            }
+            for (lanes, &arg) in extra.iter_mut().zip(&self.extra) {
+                map1(src(arg), as_uninit(lanes), |v| v);
+            }
+        })
+    }
+
+    /// The pairwise sum (the tree of `sum::pairwise_tree`) of lanes
+    /// `start..start + len`, which are never stored whole: the last instruction
+    /// runs on one subtree of at most `SUBTREE` lanes at a time, into a buffer
+    /// that stays in the L1 cache, and the subtree is summed at once. This saves
+    /// writing a chunk-sized buffer out of L1 and reading it back.
+    pub fn run_sum(&self, sources: &[Source], start: usize, len: usize) -> f64 {
+        self.run_chunk(sources, start, len, |src, last| {
+            pairwise_tree(0, len, SUBTREE, &mut |at, n| {
+                let part = |arg: Arg| match src(arg) {
+                    Src::Lanes(lanes) => Src::Lanes(&lanes[at..at + n]),
+                    value => value,
+                };
+                let mut lanes = [MaybeUninit::<f64>::uninit(); SUBTREE];
+                let lanes = &mut lanes[..n];
+                match last {
+                    Some(instr) => execute(instr, &part, lanes),
+                    None => map1(part(self.result), lanes, |v| v),
+                }
+                // SAFETY: both arms above write every lane.
+                pairwise_sum(unsafe { &*(lanes as *const [MaybeUninit<f64>] as *const [f64]) })
+            })
+        })
+    }
+
+    /// Runs every instruction but the last on lanes `start..start + len`, then
+    /// `finish` with the operands and that last instruction (`None` when the
+    /// result is not a register of its own), so the caller decides where the
+    /// result goes.
+    fn run_chunk<R>(
+        &self,
+        sources: &[Source],
+        start: usize,
+        len: usize,
+        finish: impl for<'s> FnOnce(&'s dyn Fn(Arg) -> Src<'s>, Option<&'s Instr>) -> R,
+    ) -> R {
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
             let needed = self.loads.len() + self.registers;
@@ -169,13 +219,13 @@ impl Program {
                 Some(lanes) => lanes,
                 None => &gathered[slot][..len],
             };
-            // The last instruction writes the result straight into `out` when it
-            // computes the only result.
+            // The last instruction is left to `finish` when it computes the
+            // only result.
             let (body, last) = match (self.result, self.instrs.last()) {
                 (Arg::Reg(r), Some(instr)) if self.extra.is_empty() && destination(instr) == r => {
-                    self.instrs.split_at(self.instrs.len() - 1)
+                    (&self.instrs[..self.instrs.len() - 1], Some(instr))
                 }
-                _ => (&self.instrs[..], &[][..]),
+                _ => (&self.instrs[..], None),
             };
             for instr in body {
                 let dst = destination(instr);
@@ -198,14 +248,8 @@ impl Program {
                 Arg::Reg(r) => Src::Lanes(&regs[r][..len]),
                 Arg::Const(v) => Src::Value(v),
             };
-            match (last.first(), self.result) {
-                (Some(instr), _) => execute(instr, &src, out),
-                (None, arg) => map1(src(arg), out, |v| v),
-            }
-            for (lanes, &arg) in extra.iter_mut().zip(&self.extra) {
-                map1(src(arg), as_uninit(lanes), |v| v);
-            }
-        });
+            finish(&src, last)
+        })
     }
 }
 

@@ -4,8 +4,6 @@
 //! follow the pairwise tree of `sum::pairwise_sum` exactly (a chunk is a subtree),
 //! so a fused sum equals the unfused one bit for bit, for any thread count.
 
-use std::mem::MaybeUninit;
-
 use ndarray::IxDyn;
 use rayon::prelude::*;
 
@@ -131,16 +129,11 @@ fn pairwise(program: &Program, sources: &[Source], start: usize, len: usize) -> 
     }
 }
 
-/// The pairwise sum of one chunk's lanes. Kept out of `pairwise` so the chunk
-/// buffer is not part of every recursive frame.
+/// The pairwise sum of one chunk's lanes. Kept out of `pairwise` so the chunk's
+/// working state is not part of every recursive frame.
 #[inline(never)]
 fn chunk_sum(program: &Program, sources: &[Source], start: usize, len: usize) -> f64 {
-    let mut lanes = [MaybeUninit::<f64>::uninit(); CHUNK];
-    let lanes = &mut lanes[..len];
-    program.run(sources, start, lanes);
-    // SAFETY: `run` wrote every lane, so all of them are initialized.
-    let lanes = unsafe { &*(lanes as *const [MaybeUninit<f64>] as *const [f64]) };
-    pairwise_sum(lanes)
+    program.run_sum(sources, start, len)
 }
 
 /// Several sums (or means) of one kernel over the same axes, in one pass.
