@@ -179,6 +179,41 @@ fn cyclic_placements_hold_their_own_rows_and_agree_with_one_process() {
 }
 
 #[test]
+fn tiles_on_a_process_grid_hold_their_own_part_and_agree_with_one_process() {
+    // On 4 ranks ("b", "b") is a 2 x 2 grid; ("n", "b") splits columns; a 3-d
+    // grid; every dtype; round trips between tiles and rows; saved whole and
+    // compared byte for byte.
+    let program = "\
+        a = rand(601, 37, dist=(\"b\", \"b\")); b = redistribute(a, dist=(\"n\", \"b\"))\n\
+        c = redistribute(reshape(astype(arange(3000), \"int32\"), (600, 5)), dist=(\"b\", \"b\"))\n\
+        d = a * 2 + b[:, 0:1]; e = sum(b, axis=1); f = redistribute(b, dist=(\"b\", \"n\"))\n\
+        m = redistribute(a > 0.5, dist=(\"n\", \"b\")); k = redistribute(astype(b, \"float32\"), dist=(\"b\", \"b\"))\n\
+        z = ones(9, 4, 30, dtype=\"int64\", dist=(\"b\", \"n\", \"b\")) * 3; y = redistribute(z, dist=(\"n\", \"b\", \"b\"))\n\
+        eval(d); eval(e); eval(f); eval(k)\n\
+        save(\"a.npy\", a); save(\"b.npy\", b); save(\"c.npy\", c); save(\"d.npy\", d); save(\"e.npy\", e)\n\
+        save(\"f.npy\", f); save(\"m.npy\", m); save(\"k.npy\", k); save(\"y.npy\", y)\n\
+        print(a[5, 7], float(max(b)), int(sum(m)), int(sum(c)), int(sum(y)), float(min(k)))";
+    let runs = one_and_more_ranks("tiles", program, 4);
+    runs.assert_same_npy(&["a", "b", "c", "d", "e", "f", "m", "k", "y"]);
+    let timing = text_of(&runs.three.stderr);
+    // Tiles really move: into each placement, between them, and into rows for
+    // the plans that read them.
+    assert!(counted(&timing, "values dealt out to new owners") >= 12, "{timing}");
+    assert!(counted(&timing, "plans split over 4 ranks") >= 5, "{timing}");
+
+    // A computation on tiles joins nothing.
+    let program = "a = rand(1000, 60, dist=(\"b\", \"b\")); b = redistribute(a, dist=(\"n\", \"b\"))\n\
+        print(float(max(a * 2 - b)), int(count_nonzero(b > 0.5)))";
+    let runs = one_and_more_ranks("tiles-unjoined", program, 4);
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    // Into the two placements, then each tiled value into rows for each plan
+    // reading it (a and b for the first, b for the second).
+    assert_eq!(counted(&timing, "values dealt out to new owners"), 5, "{timing}");
+}
+
+#[test]
 fn scatters_by_index_into_split_values_agree_on_one_and_three_ranks() {
     // Whole indices and values (no communication), split values (one all-to-all),
     // repeated indices (the last assignment wins), negative indices, 2-D rows.
@@ -397,11 +432,16 @@ impl Runs {
 }
 
 fn one_and_three_ranks(name: &str, program: &str) -> Runs {
-    let (one_dir, three_dir) = (scratch(&format!("{name}-1")), scratch(&format!("{name}-3")));
+    one_and_more_ranks(name, program, 3)
+}
+
+/// `program` alone and on `ranks` ranks (with `--time`; in `Runs::three`).
+fn one_and_more_ranks(name: &str, program: &str, ranks: usize) -> Runs {
+    let (one_dir, three_dir) = (scratch(&format!("{name}-1")), scratch(&format!("{name}-{ranks}")));
     let one = solo(&["-e", program], &one_dir);
-    let three = mpiexec(3, &["--time", "-e", program], &three_dir);
+    let three = mpiexec(ranks, &["--time", "-e", program], &three_dir);
     assert!(one.status.success(), "{name} alone: {}", text_of(&one.stderr));
-    assert!(three.status.success(), "{name} on 3 ranks: {}", text_of(&three.stderr));
+    assert!(three.status.success(), "{name} on {ranks} ranks: {}", text_of(&three.stderr));
     Runs { one_dir, three_dir, one, three }
 }
 

@@ -8,7 +8,7 @@
 
 use super::kernel::{self, Inputs, Placed};
 use super::split::{self, Rows};
-use super::split_cyclic;
+use super::{split_cyclic, split_tiled};
 use crate::diag::Diag;
 use crate::dist::{self, layout::block_range, Layout};
 use crate::graph::node::{Part, State};
@@ -60,9 +60,11 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
     for &id in &order {
         if let Expr::Leaf(k) = plan.nodes[id].expr {
             let leaf = &bindings.leaves[k];
-            let placed_split =
-                split::splits(&leaf.shape, &leaf.layout) || split_cyclic::cycle_of(&leaf.shape, &leaf.layout).is_some();
-            split_value[id] = leaf.part().is_some() || leaf.cycled().is_some() || (!leaf.is_computed() && placed_split);
+            let placed_split = split::splits(&leaf.shape, &leaf.layout)
+                || split_cyclic::cycle_of(&leaf.shape, &leaf.layout).is_some()
+                || split_tiled::tiles(&leaf.shape, &leaf.layout);
+            let held_split = leaf.part().is_some() || leaf.cycled().is_some() || leaf.tiled().is_some();
+            split_value[id] = held_split || (!leaf.is_computed() && placed_split);
             continue;
         }
         let Some(kernel) = as_kernel(plan, id) else { return Ok(false) };
@@ -83,8 +85,8 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
                 if !leaf.is_computed() && !split::create_part(leaf) {
                     super::force(leaf)?;
                 }
-                // A cyclic value is read in blocks, moved for this plan only.
-                if let Some(part) = split_cyclic::to_blocks(leaf) {
+                // A cyclic or tiled value is read in blocks, moved for this plan only.
+                if let Some(part) = split_cyclic::to_blocks(leaf).or_else(|| split_tiled::to_blocks(leaf)) {
                     values[id] = Some(Held::Split(part));
                 }
                 // Other leaves stay in their graph nodes (fetches write there).

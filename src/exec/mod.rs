@@ -22,6 +22,7 @@ mod split_matmul;
 mod split_scatter;
 pub mod split_sort;
 mod split_take;
+mod split_tiled;
 pub mod stats;
 pub mod sum;
 mod view;
@@ -83,7 +84,8 @@ pub fn force(node: &Array) -> Result<(), Diag> {
         return run::run_plan(node);
     }
     check_memory(node)?;
-    if split_cyclic::try_place(node)?
+    if split_tiled::try_place(node)?
+        || split_cyclic::try_place(node)?
         || split_take::try_take(node)?
         || split_scatter::try_set_take(node)?
         || split_mask::try_mask(node)?

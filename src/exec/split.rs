@@ -139,6 +139,13 @@ pub(super) fn rows_from_bytes(like: &ArrayData, count: usize, bytes: &[u8]) -> A
     rows
 }
 
+/// An array of `shape` and `dtype` from `bytes` (encoded by `rows_bytes`).
+pub(super) fn from_bytes(dtype: crate::graph::DType, shape: &[usize], bytes: &[u8]) -> ArrayData {
+    let mut data = crate::with_dtype!(dtype, T => T::wrap(Nd::<T>::from_elem(IxDyn(shape), T::default())));
+    write_rows(&mut data, 0, bytes);
+    data
+}
+
 /// A zeroed array of `rows` rows shaped like `like` after its first axis.
 fn zeroed_like(like: &ArrayData, rows: usize) -> ArrayData {
     let mut shape = like.shape().to_vec();
@@ -265,10 +272,10 @@ pub fn join_part(part: &Part, n: usize) -> ArrayData {
     whole
 }
 
-/// The whole value of a split node, in blocks or cyclic (every rank calls this at
+/// The whole value of a split node, in blocks, cyclic or tiles (every rank calls this at
 /// the same point); the node then holds it whole.
 pub fn join(node: &Array) -> ArrayData {
-    if let Some(whole) = super::split_cyclic::join(node) {
+    if let Some(whole) = super::split_cyclic::join(node).or_else(|| super::split_tiled::join(node)) {
         return whole;
     }
     let part = node.part().expect("a split value");

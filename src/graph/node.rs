@@ -36,6 +36,10 @@ pub(crate) enum State {
     /// Under MPI: this rank's rows of a value whose first axis is dealt out to the
     /// ranks cyclically (`dist="c"`, or `"bc"` in blocks of rows).
     Cycled(Cycled),
+    /// Under MPI: this rank's tile of a value placed on a process grid
+    /// (`exec::split_tiled::tile_of` its layout): a block of every distributed
+    /// axis, the other axes whole.
+    Tiled(ArrayData),
 }
 
 /// The rows a rank holds of a first axis dealt out in blocks of `block` rows,
@@ -350,7 +354,7 @@ impl Node {
     pub fn computed(&self) -> Option<ArrayData> {
         match &*self.state.borrow() {
             State::Done(d) => Some(d.clone()),
-            State::Pending(_) | State::Part(_) | State::Cycled(_) => None,
+            State::Pending(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => None,
         }
     }
 
@@ -358,6 +362,14 @@ impl Node {
     pub fn cycled(&self) -> Option<Cycled> {
         match &*self.state.borrow() {
             State::Cycled(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// This rank's tile, if the value was computed on a process grid.
+    pub fn tiled(&self) -> Option<ArrayData> {
+        match &*self.state.borrow() {
+            State::Tiled(t) => Some(t.clone()),
             _ => None,
         }
     }
@@ -376,6 +388,7 @@ impl Node {
             State::Done(_) => "data".to_string(),
             State::Part(_) => "data split over the ranks".to_string(),
             State::Cycled(_) => "data dealt out to the ranks cyclically".to_string(),
+            State::Tiled(_) => "data in tiles over a process grid".to_string(),
             State::Pending(op) => op.name(),
         }
     }
@@ -383,7 +396,7 @@ impl Node {
     /// The pending operation's inputs (none once computed).
     pub fn inputs(&self) -> Vec<Array> {
         match &*self.state.borrow() {
-            State::Done(_) | State::Part(_) | State::Cycled(_) => Vec::new(),
+            State::Done(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => Vec::new(),
             State::Pending(op) => op.inputs(),
         }
     }

@@ -35,7 +35,7 @@ impl Bindings {
 /// True when `node` is computed inside a plan rather than as a leaf of one.
 pub fn is_region_op(node: &Node) -> bool {
     match &*node.state.borrow() {
-        State::Done(_) | State::Part(_) | State::Cycled(_) => false,
+        State::Done(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => false,
         State::Pending(op) => matches!(
             op,
             Op::Fill(_)
@@ -99,7 +99,7 @@ impl Lowering {
             State::Done(data) if data.shape().is_empty() => {
                 return data.first().map_or_else(|| self.leaf(node), Expr::Const);
             }
-            State::Done(_) | State::Part(_) | State::Cycled(_) => return self.leaf(node),
+            State::Done(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => return self.leaf(node),
             State::Pending(op) => op,
         };
         match op {
