@@ -550,6 +550,32 @@ fn sorts_of_split_values_agree_on_one_and_three_ranks() {
 }
 
 #[test]
+fn unique_of_split_values_agrees_on_one_and_three_ranks() {
+    // Repeats within and across ranks, several nans (one is kept), -0.0 next to
+    // 0.0, 2-D input, all equal, empty, fewer elements than ranks, bools.
+    let program = r#"
+        seed(4)
+        r = rand(3000)
+        x = where(r < 0.05, nan, where(r < 0.2, -0.0, floor(rand(3000) * 40)))
+        save("u1.npy", unique(x))
+        save("u2.npy", unique(floor(rand(700, 3) * 100) / 4))
+        save("u3.npy", unique(zeros(1000)))
+        save("u4.npy", unique(arange(0.0)))
+        save("u5.npy", unique(rand(2) > 0.5))
+        save("u6.npy", unique(randint(-5, 5, 999)))
+        print(unique(x)[:3], len(unique(x)), unique(randint(0, 7, 10000)))
+    "#;
+    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("unique", program);
+    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
+    for k in 1..=6 {
+        let name = format!("u{k}.npy");
+        assert_eq!(std::fs::read(three_dir.join(&name)).ok(), std::fs::read(one_dir.join(&name)).ok(), "{name}");
+    }
+    let sorts = counted(&text_of(&three.stderr), "split sorts");
+    assert!(sorts >= 8, "only {sorts} unique ran split:\n{}", text_of(&three.stderr));
+}
+
+#[test]
 fn matrix_products_of_split_values_agree_on_one_and_three_ranks() {
     // Right operands split (broadcast block by block) and whole, a vector, uneven
     // and empty blocks; printed as full-precision scalars.

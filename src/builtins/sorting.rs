@@ -71,6 +71,11 @@ fn argsort(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn unique(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let a = array(&mut args, 0)?;
+    arrays::compute(&Value::Array(a.clone()), args.span(0))?;
+    // An array split over MPI ranks is deduplicated by a sample sort, and stays split.
+    if let Some(distinct) = split_sort::unique(&a, args.call_span) {
+        return Ok(Value::Array(distinct));
+    }
     let data = arrays::force(&a, args.span(0))?;
     let out = with_dtype!(data.dtype(), T => {
         let mut values: Vec<T> = T::cast_from(&data).iter().copied().collect();

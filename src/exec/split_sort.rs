@@ -4,6 +4,7 @@
 //! bucket, and a second one moves the sorted buckets into the block layout. The
 //! sort is stable (ties keep their order across ranks), so the result is the
 //! single-process one element for element, and no rank ever holds the whole.
+//! `unique` is the same sort with repeats dropped before and after it.
 
 use std::cmp::Ordering;
 
@@ -31,31 +32,66 @@ pub fn total_order(x: f64, y: f64) -> Ordering {
 pub fn sort(a: &Array, span: Span) -> Option<Array> {
     let part = a.part().filter(|_| a.ndim() == 1)?;
     let n = a.shape[0];
+    let mine = own_rows(n);
+    let bucket = sample_sort(&sorted(&part_rows(&part, mine)));
+    // Move the buckets into the block layout.
+    let data = split::into_blocks(&bucket, n);
+    super::stats::record_split_sort();
+    Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
+}
+
+/// `unique(a)` (the distinct elements, sorted, one nan at most) split over the
+/// ranks in blocks, when `a` (computed) is split; `None` when it is held whole.
+/// Each rank drops its own repeats, the sample sort puts equal elements in one
+/// bucket, and each rank drops the repeats in its bucket.
+pub fn unique(a: &Array, span: Span) -> Option<Array> {
+    let part = a.part()?;
+    let own = part_rows(&part, own_rows(a.shape[0]));
+    let flat = with_dtype!(own.dtype(), T => {
+        let values: Vec<T> = T::cast_from(&own).iter().copied().collect();
+        T::wrap(Nd::from_shape_vec(IxDyn(&[values.len()]), values).expect("1-D"))
+    });
+    let bucket = distinct(&sample_sort(&distinct(&sorted(&flat))));
+    let n = split::all_gather_count(bucket.shape()[0]).iter().sum();
+    let data = split::into_blocks(&bucket, n);
+    super::stats::record_split_sort();
+    Some(Node::from_part(Part { data, first: own_rows(n).0 }, vec![n], a.dtype, span))
+}
+
+/// Sample sort of 1-D values: given this rank's values sorted, returns this
+/// rank's bucket, sorted. Buckets follow the ranks in order (every element of
+/// bucket `q` is at most every element of bucket `q + 1`), equal elements share
+/// a bucket, and ties keep their order (by rank, then position).
+fn sample_sort(own: &ArrayData) -> ArrayData {
     let comm = dist::world();
     let size = comm.size();
-    let mine = own_rows(n);
-    let own = sorted(&part_rows(&part, mine));
     // Splitters: from every rank's regular samples, the same on every rank.
-    let samples = comm.all_gather(&keys_bytes(&regular_samples(&own, size)));
+    let samples = comm.all_gather(&keys_bytes(&regular_samples(own, size)));
     let mut pooled: Vec<f64> = samples.iter().flat_map(|b| decode_keys(b)).collect();
     pooled.sort_by(|x, y| total_order(*x, *y));
     let splitters: Vec<f64> = (1..size).filter_map(|b| pooled.get(b * pooled.len() / size).copied()).collect();
     // Bucket b takes the elements above splitter b-1 and up to splitter b: equal
     // elements share a bucket, so the order of ties is kept.
-    let keys = to_keys(&own);
+    let keys = to_keys(own);
     let mut bounds = vec![0];
     bounds.extend(splitters.iter().map(|s| keys.partition_point(|k| total_order(*k, *s) != Ordering::Greater)));
     bounds.resize(size + 1, keys.len());
-    let outgoing = (0..size).map(|b| rows_bytes(&own, 0, (bounds[b], bounds[b + 1]))).collect();
+    let outgoing = (0..size).map(|b| rows_bytes(own, 0, (bounds[b], bounds[b + 1]))).collect();
     let incoming = comm.all_to_all(outgoing);
-    let runs: Vec<ArrayData> = incoming.iter().map(|bytes| decode(&own, bytes)).collect();
+    let runs: Vec<ArrayData> = incoming.iter().map(|bytes| decode(own, bytes)).collect();
     // Runs arrive in rank order, each sorted: a stable sort of them one after
     // another keeps ties in their original order.
-    let bucket = sorted(&concat_rows(&runs));
-    // Move the buckets into the block layout.
-    let data = split::into_blocks(&bucket, n);
-    super::stats::record_split_sort();
-    Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
+    sorted(&concat_rows(&runs))
+}
+
+/// Sorted 1-D values without repeats (nans count as equal, as `unique` has them).
+fn distinct(data: &ArrayData) -> ArrayData {
+    with_dtype!(data.dtype(), T => {
+        let mut values: Vec<T> = T::cast_from(data).iter().copied().collect();
+        values.dedup_by(|x, y| total_order(x.to_f64(), y.to_f64()) == Ordering::Equal);
+        let n = values.len();
+        T::wrap(Nd::from_shape_vec(IxDyn(&[n]), values).expect("1-D"))
+    })
 }
 
 /// A stable sort of a 1-D array.
