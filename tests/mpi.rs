@@ -111,6 +111,12 @@ fn a_gather_index_out_of_range_is_reported_once() {
 }
 
 #[test]
+fn an_integer_power_failing_on_one_rank_is_reported_once() {
+    // Only the first rank's rows have negative exponents.
+    assert_fails_once("x = arange(30); print(sum(x ** (x - 5)))", "darr::value");
+}
+
+#[test]
 fn a_missing_file_on_one_rank_ends_every_rank() {
     // Every rank reads its own part; ranks 1 and 2 do not find theirs.
     assert_fails_once("a = load(f\"part{rank()}.npy\"); print(sum(a))", "darr::io");
@@ -486,10 +492,10 @@ fn npy_files_are_read_and_written_in_parts_byte_for_byte() {
     assert_eq!(files, 7, "the program writes 7 files");
     // No temporary file is left beside them.
     assert_eq!(std::fs::read_dir(&three_dir).unwrap().count(), 7);
-    // Every load but the 0-d one went in parts (6), and every save of a split
-    // value (5): not the 0-d one, nor the int32 cast, which is computed whole.
+    // Every load but the 0-d one went in parts (6), and every save but the 0-d
+    // one (6; the int32 cast is computed split too).
     let in_parts = counted(&text_of(&three.stderr), ".npy files read or written in parts");
-    assert_eq!(in_parts, 11, "{}", text_of(&three.stderr));
+    assert_eq!(in_parts, 12, "{}", text_of(&three.stderr));
 }
 
 #[test]
@@ -547,6 +553,33 @@ fn sorts_of_split_values_agree_on_one_and_three_ranks() {
     }
     let sorts = counted(&text_of(&three.stderr), "split sorts");
     assert!(sorts >= 8, "only {sorts} sorts ran split:\n{}", text_of(&three.stderr));
+}
+
+#[test]
+fn integer_arithmetic_and_reductions_run_split_and_agree_with_one_process() {
+    // int64 and int32 arithmetic, comparisons, where, casts, broadcasting along
+    // later axes and along the first; reductions over every axis, exact beyond
+    // 2**53; empty arrays.
+    let program = r#"
+        seed(8)
+        i = arange(1001); j = i % 7 + i // 3 - 500; k = where(j > 100, j, -j)
+        labels = randint(0, 5, 1001, 4); c = labels == 2; d = labels * arange(4) + [[1, 2, 3, 4]]
+        p = astype(randint(-3, 3, 999), "int32") * 3; big = i + 9007199254740993
+        save("k.npy", k); save("c.npy", c); save("d.npy", d); save("p.npy", p)
+        print(sum(k), sum(labels, axis=0), count_nonzero(c), min(labels * -1), max(p), prod(p > -100))
+        print(all(labels >= 0), any(labels > 4), sum(labels, axis=1)[0], sum(big), max(big))
+        z = arange(0); print(sum(z * 2), all(z > 1), any(z > 1))
+    "#;
+    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("ints", program);
+    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
+    for name in ["k.npy", "c.npy", "d.npy", "p.npy"] {
+        assert_eq!(std::fs::read(three_dir.join(name)).ok(), std::fs::read(one_dir.join(name)).ok(), "{name}");
+    }
+    let timing = text_of(&three.stderr);
+    // Joined: `arange(4)` (split, and broadcast to every row of `labels`) and
+    // `sum(labels, axis=1)[0]` (a view of an int64 value).
+    assert_eq!(counted(&timing, "split values joined whole"), 2, "{timing}");
+    assert!(counted(&timing, "plans split over 3 ranks") >= 14, "{timing}");
 }
 
 #[test]

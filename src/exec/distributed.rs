@@ -4,10 +4,13 @@
 //! part of each split input plus the neighbouring rows it needs (fetched from their
 //! owners: the halo of a stencil, nothing for plain elementwise work). A reduction
 //! over the first axis combines one partial result per rank with one collective.
-//! Other plans run whole on every rank, joining split inputs first.
+//! Nodes the fused kernels do not take (integer arithmetic and reductions) run
+//! split too (`split_dense`). Other plans run whole on every rank, joining split
+//! inputs first.
 
 use super::kernel::{self, Inputs, Placed};
 use super::split::{self, Rows};
+use super::split_dense::{self, Placement};
 use super::{split_cyclic, split_tiled};
 use crate::diag::Diag;
 use crate::dist::{self, layout::block_range, Layout};
@@ -29,6 +32,15 @@ enum Mode {
     /// The whole result on every rank, from inputs every rank holds whole (a
     /// comparison of a combined sum, say).
     Whole,
+}
+
+/// How a plan node runs split.
+#[derive(Clone)]
+enum Step {
+    /// A kernel (fused, or one that only loads a value).
+    Kernel(Kernel, Mode),
+    /// A node of the per-node kernels (`split_dense`).
+    Dense(Placement),
 }
 
 /// A plan value on this rank.
@@ -53,7 +65,7 @@ impl Held {
 /// values held elsewhere). False when the plan must run whole.
 pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, Diag> {
     let order = plan.order();
-    let mut kernels: Vec<Option<(Kernel, Mode)>> = vec![None; plan.nodes.len()];
+    let mut steps: Vec<Option<Step>> = vec![None; plan.nodes.len()];
     // Whether each value may be split on this rank (for a leaf not yet computed,
     // whether it may be created split).
     let mut split_value = vec![false; plan.nodes.len()];
@@ -67,19 +79,27 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
             split_value[id] = held_split || (!leaf.is_computed() && placed_split);
             continue;
         }
-        let Some(kernel) = as_kernel(plan, id) else { return Ok(false) };
+        let layout = layout_of(plan, bindings, id);
+        let Some(kernel) = as_kernel(plan, id) else {
+            let Some(placement) = split_dense::placement(plan, id, &split_value, &layout) else {
+                return Ok(false);
+            };
+            split_value[id] = matches!(placement, Placement::Rows);
+            steps[id] = Some(Step::Dense(placement));
+            continue;
+        };
         let inputs_whole = kernel.inputs.iter().all(|&input| !split_value[input]);
-        let Some(mode) = mode_of(&kernel, &plan.nodes[id].shape, &layout_of(plan, bindings, id), inputs_whole) else {
+        let Some(mode) = mode_of(&kernel, &plan.nodes[id].shape, &layout, inputs_whole) else {
             return Ok(false);
         };
         split_value[id] = matches!(mode, Mode::Rows | Mode::Update);
-        kernels[id] = Some((kernel, mode));
+        steps[id] = Some(Step::Kernel(kernel, mode));
     }
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<Held>> = vec![None; plan.nodes.len()];
     for &id in &order {
         let node = &plan.nodes[id];
-        let held = match (&node.expr, &kernels[id]) {
+        let held = match (&node.expr, &steps[id]) {
             (Expr::Leaf(k), _) => {
                 let leaf = &bindings.leaves[*k];
                 if !leaf.is_computed() && !split::create_part(leaf) {
@@ -92,9 +112,25 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
                 // Other leaves stay in their graph nodes (fetches write there).
                 None
             }
-            (_, Some((kernel, mode))) => {
+            (_, Some(Step::Kernel(kernel, mode))) => {
                 super::stats::record_kernel();
                 Some(run_kernel(plan, bindings, kernel, *mode, node, &mut values)?)
+            }
+            (_, Some(Step::Dense(placement))) => {
+                let operand = |i: Id| match (&plan.nodes[i].expr, &values[i]) {
+                    (_, Some(Held::Split(part))) => Ok((part.data.clone(), Some(part.first))),
+                    (_, Some(Held::Whole(data))) => Ok((data.clone(), None)),
+                    (Expr::Leaf(k), None) => match bindings.leaves[*k].part() {
+                        Some(part) => Ok((part.data, Some(part.first))),
+                        None => Ok((super::evaluate(&bindings.leaves[*k])?, None)),
+                    },
+                    _ => unreachable!("inputs run first"),
+                };
+                let data = split_dense::run(plan, id, *placement, operand)?;
+                Some(match placement {
+                    Placement::Rows => Held::Split(Part { data, first: split::own_rows(node.shape[0]).0 }),
+                    Placement::Combined | Placement::Whole => Held::Whole(data),
+                })
             }
             _ => unreachable!("checked above"),
         };

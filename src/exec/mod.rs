@@ -16,6 +16,7 @@ mod reduce;
 mod run;
 mod split;
 pub mod split_cyclic;
+mod split_dense;
 pub mod split_files;
 pub mod split_mask;
 mod split_matmul;
