@@ -583,6 +583,26 @@ fn integer_arithmetic_and_reductions_run_split_and_agree_with_one_process() {
 }
 
 #[test]
+fn scans_of_split_values_stay_split_and_equal_one_process_bit_for_bit() {
+    // Float sums and products (the ranks in turn, same order of additions),
+    // int64 with wrapping, float32, bools, 2-D along the first axis, fewer rows
+    // than ranks.
+    let program = r#"
+        seed(3)
+        save("a.npy", cumsum(rand(1001) - 0.5)); b = randint(-5, 5, 1001, 3)
+        save("b.npy", cumsum(b, axis=0)); save("c.npy", cumprod(b % 3 - 1, axis=0))
+        save("d.npy", cumprod(astype(rand(999, 2), "float32") + 0.5, axis=0))
+        save("e.npy", cumsum(rand(5) > 0.5)); save("f.npy", cumsum(arange(2.0) * 0.1))
+        save("g.npy", cumprod(randint(1, 1000, 300)))
+    "#;
+    let runs = one_and_three_ranks("scan", program);
+    runs.assert_same_npy(&["a", "b", "c", "d", "e", "f", "g"]);
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    assert_eq!(counted(&timing, ".npy files read or written in parts"), 7, "{timing}");
+}
+
+#[test]
 fn unique_of_split_values_agrees_on_one_and_three_ranks() {
     // Repeats within and across ranks, several nans (one is kept), -0.0 next to
     // 0.0, 2-D input, all equal, empty, fewer elements than ranks, bools.

@@ -20,6 +20,7 @@ mod split_dense;
 pub mod split_files;
 pub mod split_mask;
 mod split_matmul;
+mod split_scan;
 mod split_scatter;
 pub mod split_sort;
 mod split_take;
@@ -91,6 +92,7 @@ pub fn force(node: &Array) -> Result<(), Diag> {
         || split_scatter::try_set_take(node)?
         || split_mask::try_mask(node)?
         || split_matmul::try_matmul(node)?
+        || split_scan::try_scan(node)?
     {
         return Ok(());
     }

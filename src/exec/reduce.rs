@@ -157,6 +157,25 @@ pub fn scan(f: ScanFn, data: &ArrayData, axis: usize, out: DType) -> ArrayData {
     })
 }
 
+/// `scan` along the first axis, each lane starting from the value of `seed` (a
+/// row of the same width) at its place when given: the scan continued from
+/// earlier rows whose last row was `seed`.
+pub fn scan_from(f: ScanFn, data: &ArrayData, seed: Option<&ArrayData>) -> ArrayData {
+    let Some(seed) = seed else { return scan(f, data, 0, data.dtype()) };
+    with_dtype!(data.dtype(), T => {
+        let mut a = T::cast_from(data).into_owned();
+        let seed = T::cast_from(seed);
+        for (mut lane, &start) in a.lanes_mut(Axis(0)).into_iter().zip(seed.iter()) {
+            let mut acc = start;
+            for v in lane.iter_mut() {
+                acc = combine(f, acc, *v);
+                *v = acc;
+            }
+        }
+        T::wrap(a.into_shared())
+    })
+}
+
 fn combine<T: Elem>(f: ScanFn, a: T, b: T) -> T {
     if T::DTYPE.is_float() {
         let (x, y) = (a.to_f64(), b.to_f64());
