@@ -38,10 +38,9 @@ fn sorted_lanes(args: &mut Args, want_indices: bool) -> Result<Value> {
     let axis_span = args.span(1);
     let axis = convert::one_axis(opt_int(args, 1, "axis")?.unwrap_or(-1), a.ndim(), axis_span)?;
     // A 1-D array split over MPI ranks is sorted by sample sort, and stays split.
-    if !want_indices {
-        if let Some(sorted) = split_sort::sort(&a, span) {
-            return Ok(Value::Array(sorted));
-        }
+    let split = if want_indices { split_sort::argsort(&a, span) } else { split_sort::sort(&a, span) };
+    if let Some(sorted) = split {
+        return Ok(Value::Array(sorted));
     }
     let data = arrays::force(&a, args.span(0))?;
     let out = with_dtype!(data.dtype(), T => {

@@ -4,7 +4,8 @@
 //! bucket, and a second one moves the sorted buckets into the block layout. The
 //! sort is stable (ties keep their order across ranks), so the result is the
 //! single-process one element for element, and no rank ever holds the whole.
-//! `unique` is the same sort with repeats dropped before and after it.
+//! `unique` is the same sort with repeats dropped before and after it; `argsort`
+//! carries each element's position through it.
 
 use std::cmp::Ordering;
 
@@ -40,6 +41,27 @@ pub fn sort(a: &Array, span: Span) -> Option<Array> {
     Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
 }
 
+/// `argsort(a)` (the positions that sort `a`, ties in the order they come), split
+/// over the ranks in blocks, when `a` (computed) is a split 1-D value; `None` when
+/// it is held whole. The sample sort carries each element's position along.
+pub fn argsort(a: &Array, span: Span) -> Option<Array> {
+    let part = a.part().filter(|_| a.ndim() == 1)?;
+    let n = a.shape[0];
+    let mine = own_rows(n);
+    let values = part_rows(&part, mine);
+    let keys = to_keys(&values);
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&i, &j| total_order(keys[i], keys[j]));
+    let own = split::select_rows(&values, &order);
+    let positions: Vec<i64> = order.iter().map(|&i| (mine.0 + i) as i64).collect();
+    let (_, positions) = sample_sort_carrying(&own, Some(&positions));
+    let count = positions.len();
+    let positions = ArrayData::I64(Nd::from_shape_vec(IxDyn(&[count]), positions).expect("1-D"));
+    let data = split::into_blocks(&positions, n);
+    super::stats::record_split_sort();
+    Some(Node::from_part(Part { data, first: mine.0 }, vec![n], crate::graph::DType::Int64, span))
+}
+
 /// `unique(a)` (the distinct elements, sorted, one nan at most) split over the
 /// ranks in blocks, when `a` (computed) is split; `None` when it is held whole.
 /// Each rank drops its own repeats, the sample sort puts equal elements in one
@@ -63,6 +85,12 @@ pub fn unique(a: &Array, span: Span) -> Option<Array> {
 /// bucket `q` is at most every element of bucket `q + 1`), equal elements share
 /// a bucket, and ties keep their order (by rank, then position).
 fn sample_sort(own: &ArrayData) -> ArrayData {
+    sample_sort_carrying(own, None).0
+}
+
+/// `sample_sort`, moving `carried` (one value per element, when given) with the
+/// elements: returns the bucket and the values carried with it, in its order.
+fn sample_sort_carrying(own: &ArrayData, carried: Option<&[i64]>) -> (ArrayData, Vec<i64>) {
     let comm = dist::world();
     let size = comm.size();
     // Splitters: from every rank's regular samples, the same on every rank.
@@ -81,7 +109,19 @@ fn sample_sort(own: &ArrayData) -> ArrayData {
     let runs: Vec<ArrayData> = incoming.iter().map(|bytes| decode(own, bytes)).collect();
     // Runs arrive in rank order, each sorted: a stable sort of them one after
     // another keeps ties in their original order.
-    sorted(&concat_rows(&runs))
+    let Some(carried) = carried else { return (sorted(&concat_rows(&runs)), Vec::new()) };
+    let outgoing =
+        (0..size).map(|b| carried[bounds[b]..bounds[b + 1]].iter().flat_map(|v| v.to_le_bytes()).collect()).collect();
+    let carried: Vec<i64> = comm
+        .all_to_all(outgoing)
+        .iter()
+        .flat_map(|bytes| bytes.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes"))))
+        .collect();
+    let bucket = concat_rows(&runs);
+    let keys = to_keys(&bucket);
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&i, &j| total_order(keys[i], keys[j]));
+    (split::select_rows(&bucket, &order), order.iter().map(|&i| carried[i]).collect())
 }
 
 /// Sorted 1-D values without repeats (nans count as equal, as `unique` has them).
