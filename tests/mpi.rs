@@ -145,6 +145,19 @@ fn ranks_that_take_different_paths_are_stopped_with_one_diagnostic() {
 }
 
 #[test]
+fn ranks_that_make_arrays_of_different_shapes_are_stopped_with_one_diagnostic() {
+    // Each would sum, sort or multiply its own idea of the array: rows that do
+    // not fit together (wrong sums, or a crash in the exchange).
+    assert_fails_once("a = rand(100 + rank()); print(sum(a))", "darr::dist");
+    assert_fails_once("a = rand(10 * (rank() + 1)); print(sort(a)[0])", "darr::dist");
+    assert_fails_once("a = zeros(30, rank() + 2); b = a @ ones(rank() + 2); print(sum(b))", "darr::dist");
+    let dir = scratch("shapes");
+    let out = mpiexec(3, &["-e", "a = rand(100 + rank()); print(sum(a))"], &dir);
+    let stderr = text_of(&out.stderr);
+    assert!(stderr.contains("different shapes"), "{stderr}");
+}
+
+#[test]
 fn results_of_combined_reductions_are_used_without_joining_split_values() {
     let program = "a = rand(100000); eval(a); print(sum(a) > 0); print(f\"{float(sqrt(mean(a * a)) * 2):.9f}\"); \
                    print(max(a) - min(a) < 1, (sum(a) / 100000 - 0.5) < 0.01)";

@@ -4,7 +4,10 @@
 //! wrong messages. So before each collective every rank tells every other one which
 //! step it is at: the kind of collective and the statement being run. All ranks see
 //! the same signatures, so when one differs every rank stops, with the same
-//! diagnostic, instead of waiting for ever.
+//! diagnostic, instead of waiting for ever. The signature also carries a digest of
+//! the shapes of the split arrays made since the last step (`note_shape`): ranks
+//! that made arrays of different shapes (`rand(100 + rank())`) would otherwise
+//! exchange rows that do not fit together.
 //!
 //! A divergence is found deep inside array evaluation, where errors have no path
 //! back to the interpreter, so it unwinds to the session (`raise`, `catch`), the
@@ -20,6 +23,23 @@ use crate::syntax::{FileId, Span};
 thread_local! {
     /// The statement this rank is running, for signatures.
     static SITE: Cell<Option<Span>> = const { Cell::new(None) };
+    /// The digest of the shapes of split arrays made since the last step.
+    static SHAPES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records that this rank made a split array of `shape`; the next step checks
+/// that every rank made the same shapes.
+pub fn note_shape(shape: &[usize]) {
+    // FNV-1a over the dimensions, continued from the digest so far: the same on
+    // every rank for the same shapes in the same order.
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut digest = SHAPES.with(Cell::get) ^ 0xcbf2_9ce4_8422_2325;
+    for &d in shape.iter().chain([&usize::MAX]) {
+        for byte in (d as u64).to_le_bytes() {
+            digest = (digest ^ u64::from(byte)).wrapping_mul(PRIME);
+        }
+    }
+    SHAPES.with(|s| s.set(digest));
 }
 
 /// Records that this rank now runs the statement at `span`; returns the one it
@@ -44,20 +64,23 @@ pub enum Step {
     End,
 }
 
-/// Where a rank is: its step and its statement.
+/// Where a rank is: its step, its statement, and the digest of the shapes of the
+/// split arrays it made since its last step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Signature {
     pub step: Step,
     pub site: Option<Span>,
+    pub shapes: u64,
 }
 
-/// The length of an encoded signature: kind, root, file, start, end.
-pub const SIGNATURE_LEN: usize = 17;
+/// The length of an encoded signature: kind, root, file, start, end, shapes.
+pub const SIGNATURE_LEN: usize = 25;
 
 impl Signature {
-    /// This rank's signature for `step`, at the statement it is running.
+    /// This rank's signature for `step`, at the statement it is running; the
+    /// shapes are then checked, so the digest starts again.
     pub fn here(step: Step) -> Signature {
-        Signature { step, site: SITE.with(Cell::get) }
+        Signature { step, site: SITE.with(Cell::get), shapes: SHAPES.with(|s| s.replace(0)) }
     }
 
     pub fn encode(&self) -> [u8; SIGNATURE_LEN] {
@@ -76,6 +99,7 @@ impl Signature {
         for (i, word) in [root, file, start, end].into_iter().enumerate() {
             out[1 + 4 * i..5 + 4 * i].copy_from_slice(&word.to_le_bytes());
         }
+        out[17..].copy_from_slice(&self.shapes.to_le_bytes());
         out
     }
 
@@ -92,7 +116,8 @@ impl Signature {
             _ => return None,
         };
         let site = (word(1) != u32::MAX).then(|| Span { file: FileId(word(1)), start: word(2), end: word(3) });
-        Some(Signature { step, site })
+        let shapes = u64::from_le_bytes(bytes[17..].try_into().expect("eight bytes"));
+        Some(Signature { step, site, shapes })
     }
 }
 
@@ -134,14 +159,22 @@ impl Divergence {
             Step::End => "has finished the program".to_string(),
             _ => "needs every rank to take part in a step".to_string(),
         };
-        let message =
-            format!("the ranks took different paths: rank {me} {where_i_am}, but rank {them} {where_they_are}");
+        let same_place = self.other.is_some_and(|o| o.step == self.mine.step && o.site == self.mine.site);
+        let message = if same_place {
+            format!(
+                "the ranks made distributed arrays of different shapes: rank {me} and rank {them} disagree on \
+                 the shape of an array made before this statement's step"
+            )
+        } else {
+            format!("the ranks took different paths: rank {me} {where_i_am}, but rank {them} {where_they_are}")
+        };
         let mut labels = Vec::new();
-        if let Some(site) = self.mine.site {
-            labels.push((site, format!("rank {me} is here")));
-        }
-        if let Some(site) = self.other.and_then(|s| s.site) {
-            labels.push((site, format!("rank {them} is here")));
+        match (self.mine.site, self.other.and_then(|s| s.site)) {
+            (Some(site), Some(_)) if same_place => labels.push((site, "every rank is here".to_string())),
+            (mine, theirs) => {
+                labels.extend(mine.map(|site| (site, format!("rank {me} is here"))));
+                labels.extend(theirs.map(|site| (site, format!("rank {them} is here"))));
+            }
         }
         let mut diag = Diag::without_span(Code::Dist, message);
         for (span, text) in labels {
@@ -149,7 +182,8 @@ impl Divergence {
         }
         diag.with_help(
             "every rank runs the whole program, and computing with distributed arrays needs all of them: \
-             keep array work out of branches on `rank()` (output is already written by rank 0 alone)",
+             keep array work out of branches on `rank()`, and array shapes independent of it (output is \
+             already written by rank 0 alone)",
         )
     }
 }
@@ -170,7 +204,7 @@ mod tests {
     use super::*;
 
     fn at(step: Step, start: u32) -> Signature {
-        Signature { step, site: Some(Span { file: FileId(0), start, end: start + 5 }) }
+        Signature { step, site: Some(Span { file: FileId(0), start, end: start + 5 }), shapes: 0 }
     }
 
     #[test]
@@ -179,7 +213,7 @@ mod tests {
             at(Step::Broadcast { root: 3 }, 7),
             at(Step::AllGather, 0),
             at(Step::AllToAll, 12),
-            Signature { step: Step::End, site: None },
+            Signature { step: Step::End, site: None, shapes: 0 },
         ] {
             assert_eq!(Signature::decode(&sig.encode()), Some(sig));
         }
@@ -192,12 +226,31 @@ mod tests {
         let mine = at(Step::AllGather, 10);
         let same = mine.encode().to_vec();
         assert_eq!(check(0, mine, &[same.clone(), same.clone()]), Ok(()));
-        let ended = Signature { step: Step::End, site: None };
+        let ended = Signature { step: Step::End, site: None, shapes: 0 };
         let all = [same.clone(), same.clone(), ended.encode().to_vec(), at(Step::AllToAll, 10).encode().to_vec()];
         let found = check(1, mine, &all).unwrap_err();
         assert_eq!((found.other_rank, found.other), (2, Some(ended)));
         // The same statement at another kind of step differs too.
-        assert!(check(0, mine, &[same, at(Step::AllToAll, 10).encode().to_vec()]).is_err());
+        assert!(check(0, mine, &[same.clone(), at(Step::AllToAll, 10).encode().to_vec()]).is_err());
+        // And the same step after making arrays of other shapes.
+        let other_shapes = Signature { shapes: 7, ..mine };
+        let found = check(0, mine, &[same, other_shapes.encode().to_vec()]).unwrap_err();
+        assert!(found.to_diag().message.contains("different shapes"), "{}", found.to_diag().message);
+    }
+
+    #[test]
+    fn shape_digests_tell_shapes_and_their_order_apart() {
+        let digest = |shapes: &[&[usize]]| {
+            SHAPES.with(|s| s.set(0));
+            shapes.iter().for_each(|shape| note_shape(shape));
+            Signature::here(Step::AllGather).shapes
+        };
+        assert_eq!(digest(&[&[100], &[3, 4]]), digest(&[&[100], &[3, 4]]));
+        assert_ne!(digest(&[&[100]]), digest(&[&[101]]));
+        assert_ne!(digest(&[&[100], &[3, 4]]), digest(&[&[3, 4], &[100]]));
+        assert_ne!(digest(&[&[12]]), digest(&[&[3, 4]]));
+        // Taking the signature starts the digest again.
+        assert_eq!(digest(&[]), 0);
     }
 
     #[test]
@@ -206,7 +259,7 @@ mod tests {
             rank: 0,
             mine: at(Step::AllGather, 4),
             other_rank: 1,
-            other: Some(Signature { step: Step::End, site: None }),
+            other: Some(Signature { step: Step::End, site: None, shapes: 0 }),
         };
         let expected = divergence.clone();
         assert_eq!(catch(|| -> u32 { divergence.raise() }), Err(expected));

@@ -48,6 +48,7 @@ pub fn create_part(node: &Array) -> bool {
     if !created_split(node) {
         return false;
     }
+    crate::dist::agreement::note_shape(&node.shape);
     let rows = own_rows(node.shape[0]);
     let part = {
         let state = node.state.borrow();

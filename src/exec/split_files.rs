@@ -24,6 +24,7 @@ pub fn load_npy(path: &Path, span: Span) -> Result<Array, String> {
         let data = dist::agreed_result(npy::load(path))?;
         return Ok(Node::from_data(data, span));
     }
+    dist::agreement::note_shape(&header.shape);
     let rows = own_rows(header.shape[0]);
     let data = dist::agreed_result(npy::load_rows(path, &header, rows))?;
     super::stats::record_split_file();
