@@ -619,6 +619,28 @@ fn scans_of_split_values_stay_split_and_equal_one_process_bit_for_bit() {
 }
 
 #[test]
+fn printing_a_large_split_array_gathers_only_the_edges_it_shows() {
+    // Summarized prints of every kind (1-d, 2-d with few or many columns, bools,
+    // float32, an f-string, str and an echo) print what one process prints, and
+    // join nothing; a small array is joined to print it whole.
+    let program = "seed(1); a = rand(5000); print(a); c = rand(2000, 3) > 0.5; print(c)\n\
+        d = astype(rand(1001) * 100, \"float32\"); print(d, f\"{a}\", str(c)[:30]); print(rand(7, 400))\n\
+        print(rand(4000, 10) * 2)\na";
+    let runs = one_and_three_ranks("print", program);
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+    assert!(text_of(&runs.one.stdout).contains("..."), "the arrays print summarized");
+    assert_eq!(
+        counted(&text_of(&runs.three.stderr), "split values joined whole"),
+        0,
+        "{}",
+        text_of(&runs.three.stderr)
+    );
+    let runs = one_and_three_ranks("print-small", "a = rand(1000); print(a[::-1][:2], a)");
+    assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
+    assert_eq!(counted(&text_of(&runs.three.stderr), "split values joined whole"), 2);
+}
+
+#[test]
 fn unique_of_split_values_agrees_on_one_and_three_ranks() {
     // Repeats within and across ranks, several nans (one is kept), -0.0 next to
     // 0.0, 2-D input, all equal, empty, fewer elements than ranks, bools.

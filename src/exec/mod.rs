@@ -50,6 +50,7 @@ pub fn set_threads(n: usize) -> Result<(), String> {
 }
 
 pub use create::permutation;
+pub use split::gather_rows;
 
 /// Applies a view to computed data (for readers that store data transposed).
 pub fn view_apply(data: &ArrayData, view: &crate::graph::View) -> ArrayData {

@@ -273,6 +273,22 @@ pub fn join_part(part: &Part, n: usize) -> ArrayData {
     whole
 }
 
+/// Rows `rows` (increasing) of a value split by rows, on every rank, each rank's
+/// rows first passed through `shrink` (which keeps the first axis): the edges a
+/// summarized print shows, say, without joining the value. `None` for a value
+/// not split by rows. Every rank calls this at the same point.
+pub fn gather_rows(node: &Array, rows: &[usize], shrink: impl Fn(&ArrayData) -> ArrayData) -> Option<ArrayData> {
+    let part = node.part()?;
+    let own = own_rows(node.shape[0]);
+    let local: Vec<usize> = rows.iter().filter(|&&r| own.0 <= r && r < own.1).map(|&r| r - part.first).collect();
+    let mine = shrink(&select_rows(&part.data, &local));
+    let gathered = dist::world().all_gather(&rows_bytes(&mine, 0, (0, mine.shape()[0])));
+    let row_len = mine.shape()[1..].iter().product::<usize>() * mine.dtype().size_bytes();
+    let pieces: Vec<ArrayData> =
+        gathered.iter().map(|bytes| rows_from_bytes(&mine, bytes.len() / row_len.max(1), bytes)).collect();
+    Some(concat_rows(&pieces))
+}
+
 /// The whole value of a split node, in blocks, cyclic or tiles (every rank calls this at
 /// the same point); the node then holds it whole.
 pub fn join(node: &Array) -> ArrayData {

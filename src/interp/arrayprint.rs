@@ -3,7 +3,7 @@
 //! booleans print as `true`/`false`. Follows `numpy/_core/arrayprint.py`.
 
 use super::format::{f32_repr, float_repr};
-use crate::graph::{ArrayData, DType, Scalar};
+use crate::graph::{ArrayData, DType, Elem, Scalar};
 
 const PRECISION: usize = 8;
 const THRESHOLD: usize = 1000;
@@ -13,6 +13,9 @@ const LINE_WIDTH: usize = 75;
 /// `str(a)` for an array with its computed data.
 pub fn array_str(data: &ArrayData) -> String {
     let shape = data.shape().to_vec();
+    if summarizes(&shape) {
+        return summary_str(&edges(data), &shape);
+    }
     let values = data.scalars();
     if shape.is_empty() {
         return scalar_str(values[0], data.dtype());
@@ -20,11 +23,52 @@ pub fn array_str(data: &ArrayData) -> String {
     if values.is_empty() {
         return "[]".to_string();
     }
-    let summarize = values.len() > THRESHOLD;
-    let shown = if summarize { edge_indices(&shape) } else { (0..values.len()).collect() };
-    let formatter = Formatter::new(data.dtype(), shown.iter().map(|&i| values[i]).collect());
+    let formatter = Formatter::new(data.dtype(), values.clone());
     let mut out = String::new();
-    format_array(&mut out, &values, &shape, &formatter, summarize);
+    format_array(&mut out, &values, &shape, &shape, &formatter, false);
+    out
+}
+
+/// Whether an array of this shape prints summarized (only its edges shown).
+pub fn summarizes(shape: &[usize]) -> bool {
+    shape.iter().product::<usize>() > THRESHOLD
+}
+
+/// The positions along an axis of length `n` that a summarized print shows: the
+/// leading and trailing `EDGE_ITEMS`, or all when there are no more than those.
+pub fn edge_positions(n: usize) -> Vec<usize> {
+    if n > 2 * EDGE_ITEMS {
+        (0..EDGE_ITEMS).chain(n - EDGE_ITEMS..n).collect()
+    } else {
+        (0..n).collect()
+    }
+}
+
+/// The elements a summarized print shows: along every axis, `edge_positions`.
+fn edges(data: &ArrayData) -> ArrayData {
+    edges_along(data, 0)
+}
+
+/// `data` with only the `edge_positions` of every axis from `first_axis` on.
+pub fn edges_along(data: &ArrayData, first_axis: usize) -> ArrayData {
+    crate::with_dtype!(data.dtype(), T => {
+        let mut nd = T::cast_from(data);
+        for axis in first_axis..nd.ndim() {
+            nd = nd.select(ndarray::Axis(axis), &edge_positions(nd.shape()[axis])).into_shared();
+        }
+        T::wrap(nd)
+    })
+}
+
+/// `str(a)` of an array of `shape` that summarizes, from its edges alone (the
+/// elements `edge_positions` keeps along every axis, as an array): all a
+/// summarized print reads, so a distributed array need not be gathered whole.
+pub fn summary_str(edges: &ArrayData, shape: &[usize]) -> String {
+    let values = edges.scalars();
+    // The format is chosen from the shown elements only, as NumPy's is.
+    let formatter = Formatter::new(edges.dtype(), values.clone());
+    let mut out = String::new();
+    format_array(&mut out, &values, edges.shape(), shape, &formatter, true);
     out
 }
 
@@ -38,26 +82,10 @@ pub fn scalar_str(value: Scalar, dtype: DType) -> String {
     }
 }
 
-/// Flat positions of the elements a summarized print shows (the leading and
-/// trailing `EDGE_ITEMS` along every axis); the format is chosen from these only.
-fn edge_indices(shape: &[usize]) -> Vec<usize> {
-    let keep = |n: usize| -> Vec<usize> {
-        if n > 2 * EDGE_ITEMS {
-            (0..EDGE_ITEMS).chain(n - EDGE_ITEMS..n).collect()
-        } else {
-            (0..n).collect()
-        }
-    };
-    let mut flat = vec![0usize];
-    for (axis, &n) in shape.iter().enumerate() {
-        let stride: usize = shape[axis + 1..].iter().product();
-        flat = flat.iter().flat_map(|&base| keep(n).into_iter().map(move |i| base + i * stride)).collect();
-    }
-    flat
-}
-
-fn format_array(out: &mut String, values: &[Scalar], shape: &[usize], f: &Formatter, summarize: bool) {
-    let text = recurse(values, shape, 0, 0, " ", LINE_WIDTH, f, summarize);
+/// Formats `values` (of shape `shape`: the edges of an array of `full` when
+/// summarizing, else all of an array of that shape).
+fn format_array(out: &mut String, values: &[Scalar], shape: &[usize], full: &[usize], f: &Formatter, summarize: bool) {
+    let text = recurse(values, shape, full, 0, 0, " ", LINE_WIDTH, f, summarize);
     out.push_str(&text);
 }
 
@@ -65,6 +93,7 @@ fn format_array(out: &mut String, values: &[Scalar], shape: &[usize], f: &Format
 fn recurse(
     values: &[Scalar],
     shape: &[usize],
+    full: &[usize],
     axis: usize,
     offset: usize,
     hanging_indent: &str,
@@ -80,9 +109,12 @@ fn recurse(
     let next_width = width - 1;
     let len = shape[axis];
     let stride: usize = shape[axis + 1..].iter().product();
-    let show_summary = summarize && 2 * EDGE_ITEMS < len;
+    // Summarized, an axis longer than twice the edge items shows only those,
+    // which are then all of `len` here.
+    let show_summary = summarize && 2 * EDGE_ITEMS < full[axis];
     let (leading, trailing) = if show_summary { (EDGE_ITEMS, EDGE_ITEMS) } else { (0, len) };
-    let item = |i: usize| recurse(values, shape, axis + 1, offset + i * stride, &next_indent, next_width, f, summarize);
+    let item =
+        |i: usize| recurse(values, shape, full, axis + 1, offset + i * stride, &next_indent, next_width, f, summarize);
     let mut s = String::new();
     if axes_left == 1 {
         let elem_width = width - 1;

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use ndarray::{Axis, IxDyn};
 
+use super::arrayprint;
 use super::value::Value;
 use crate::diag::{Code, Diag};
 use crate::exec;
@@ -32,13 +33,47 @@ pub fn force(a: &Array, observed_at: Span) -> Result<ArrayData> {
     })
 }
 
-/// Computes every array inside `v` (for printing and formatting).
+/// Computes every array inside `v` (for printing and formatting). Under MPI a
+/// large array split by rows is not joined: it prints summarized, so only the
+/// rows and elements shown are gathered (`printed_edges` then has them).
 pub fn observe(v: &Value, span: Span) -> Result<()> {
     match v {
-        Value::Array(a) => force(a, span).map(|_| ()),
+        Value::Array(a) => {
+            if crate::dist::nranks() > 1 && arrayprint::summarizes(&a.shape) {
+                compute(v, span)?;
+                let rows = arrayprint::edge_positions(a.shape.first().copied().unwrap_or(0));
+                if let Some(edges) = exec::gather_rows(a, &rows, |rows| arrayprint::edges_along(rows, 1)) {
+                    PRINTED_EDGES.with(|kept| {
+                        let mut kept = kept.borrow_mut();
+                        kept.retain(|(node, _)| node.strong_count() > 0);
+                        kept.push((Rc::downgrade(a), edges));
+                    });
+                    return Ok(());
+                }
+            }
+            force(a, span).map(|_| ())
+        }
         Value::Tuple(items) => items.iter().try_for_each(|x| observe(x, span)),
         _ => Ok(()),
     }
+}
+
+thread_local! {
+    /// The edges of split arrays `observe` gathered for printing. Weak, so an
+    /// array's memory goes when the program drops it (and its address cannot be
+    /// reused while listed).
+    static PRINTED_EDGES: std::cell::RefCell<Vec<(std::rc::Weak<crate::graph::node::Node>, ArrayData)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The edges `observe` gathered to print the split array `a`, if it did.
+pub fn printed_edges(a: &Array) -> Option<ArrayData> {
+    PRINTED_EDGES.with(|kept| {
+        kept.borrow()
+            .iter()
+            .find(|(node, _)| std::ptr::eq(node.as_ptr(), Rc::as_ptr(a)))
+            .map(|(_, edges)| edges.clone())
+    })
 }
 
 /// Computes every array inside `v` now (`eval`), leaving values split over MPI

@@ -31,9 +31,10 @@ pub fn repr(v: &Value) -> String {
         Value::Function(c) => format!("<fn {}>", c.code.name),
         Value::Builtin(b) => format!("<fn {}>", b.name),
         Value::Module(m) => format!("<module {}>", m.name),
-        Value::Array(a) => match a.computed() {
-            Some(data) => super::arrayprint::array_str(&data),
-            None => format!("<array {} {}>", crate::graph::shape::show(&a.shape), a.dtype.name()),
+        Value::Array(a) => match (a.computed(), super::arrays::printed_edges(a)) {
+            (Some(data), _) => super::arrayprint::array_str(&data),
+            (None, Some(edges)) => super::arrayprint::summary_str(&edges, &a.shape),
+            (None, None) => format!("<array {} {}>", crate::graph::shape::show(&a.shape), a.dtype.name()),
         },
         Value::DType(d) => d.name().to_string(),
     }
