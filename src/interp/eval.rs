@@ -12,7 +12,7 @@ use crate::diag::{did_you_mean, Code, Diag};
 use crate::graph::index::IndexArg;
 use crate::graph::shape::{normalize_index, slice_indices};
 use crate::graph::{Array, BinaryFn};
-use crate::syntax::ast::Ident;
+use crate::syntax::ast::{BinaryOp, Ident};
 use crate::syntax::Span;
 
 pub(super) type Positional = Vec<(Value, Span)>;
@@ -26,6 +26,19 @@ impl Interp {
             ExprKind::Binary { op, op_span, lhs, rhs } => {
                 let l = self.eval(lhs, env)?;
                 let r = self.eval(rhs, env)?;
+                // Int arithmetic that does not overflow, the body of most scalar
+                // loops, without the general dispatch (which reports overflow).
+                if let (Value::Int(a), Value::Int(b)) = (&l, &r) {
+                    let fast = match op {
+                        BinaryOp::Add => a.checked_add(*b),
+                        BinaryOp::Sub => a.checked_sub(*b),
+                        BinaryOp::Mul => a.checked_mul(*b),
+                        _ => None,
+                    };
+                    if let Some(v) = fast {
+                        return Ok(Value::Int(v));
+                    }
+                }
                 Ok(ops::binary(*op, &l, &r, *op_span, lhs.span, rhs.span)?)
             }
             ExprKind::Unary { op, operand } => {
