@@ -45,7 +45,9 @@ pub fn observe(v: &Value, span: Span) -> Result<()> {
                 if let Some(edges) = exec::gather_rows(a, &rows, |rows| arrayprint::edges_along(rows, 1)) {
                     PRINTED_EDGES.with(|kept| {
                         let mut kept = kept.borrow_mut();
-                        kept.retain(|(node, _)| node.strong_count() > 0);
+                        // Arrays gone, and this one printed before (a loop printing
+                        // the same array keeps one entry).
+                        kept.retain(|(node, _)| node.strong_count() > 0 && !std::ptr::eq(node.as_ptr(), Rc::as_ptr(a)));
                         kept.push((Rc::downgrade(a), edges));
                     });
                     return Ok(());
