@@ -561,14 +561,10 @@ fn sorts_of_split_values_agree_on_one_and_three_ranks() {
         save("s8.npy", argsort(rand(2) > 0.5)); save("s9.npy", argsort(arange(1000.0)[::-1]))
         print(sort(x)[:4], sort(x)[-3:], sort(randn(6)))
     "#;
-    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("sort", program);
-    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
-    for k in 1..=9 {
-        let name = format!("s{k}.npy");
-        assert_eq!(std::fs::read(three_dir.join(&name)).ok(), std::fs::read(one_dir.join(&name)).ok(), "{name}");
-    }
-    let sorts = counted(&text_of(&three.stderr), "split sorts");
-    assert!(sorts >= 12, "only {sorts} sorts ran split:\n{}", text_of(&three.stderr));
+    let runs = one_and_three_ranks("sort", program);
+    runs.assert_same_npy(&["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"]);
+    let sorts = counted(&text_of(&runs.three.stderr), "split sorts");
+    assert!(sorts >= 12, "only {sorts} sorts ran split:\n{}", text_of(&runs.three.stderr));
 }
 
 #[test]
@@ -586,12 +582,9 @@ fn integer_arithmetic_and_reductions_run_split_and_agree_with_one_process() {
         print(all(labels >= 0), any(labels > 4), sum(labels, axis=1)[0], sum(big), max(big))
         z = arange(0); print(sum(z * 2), all(z > 1), any(z > 1))
     "#;
-    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("ints", program);
-    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
-    for name in ["k.npy", "c.npy", "d.npy", "p.npy"] {
-        assert_eq!(std::fs::read(three_dir.join(name)).ok(), std::fs::read(one_dir.join(name)).ok(), "{name}");
-    }
-    let timing = text_of(&three.stderr);
+    let runs = one_and_three_ranks("ints", program);
+    runs.assert_same_npy(&["k", "c", "d", "p"]);
+    let timing = text_of(&runs.three.stderr);
     // Joined: `arange(4)` (split, and broadcast to every row of `labels`) and
     // `sum(labels, axis=1)[0]` (a view of an int64 value).
     assert_eq!(counted(&timing, "split values joined whole"), 2, "{timing}");
@@ -656,14 +649,10 @@ fn unique_of_split_values_agrees_on_one_and_three_ranks() {
         save("u6.npy", unique(randint(-5, 5, 999)))
         print(unique(x)[:3], len(unique(x)), unique(randint(0, 7, 10000)))
     "#;
-    let Runs { one_dir, three_dir, one, three } = one_and_three_ranks("unique", program);
-    assert_eq!(text_of(&three.stdout), text_of(&one.stdout));
-    for k in 1..=6 {
-        let name = format!("u{k}.npy");
-        assert_eq!(std::fs::read(three_dir.join(&name)).ok(), std::fs::read(one_dir.join(&name)).ok(), "{name}");
-    }
-    let sorts = counted(&text_of(&three.stderr), "split sorts");
-    assert!(sorts >= 8, "only {sorts} unique ran split:\n{}", text_of(&three.stderr));
+    let runs = one_and_three_ranks("unique", program);
+    runs.assert_same_npy(&["u1", "u2", "u3", "u4", "u5", "u6"]);
+    let sorts = counted(&text_of(&runs.three.stderr), "split sorts");
+    assert!(sorts >= 8, "only {sorts} unique ran split:\n{}", text_of(&runs.three.stderr));
 }
 
 #[test]

@@ -357,7 +357,9 @@ fn inputs(sources: &[Source], values: &[Option<Held>], rows_of: &dyn Fn(usize) -
     Ok(Inputs { data, placed, window: None })
 }
 
-fn combinable(f: ReduceFn) -> bool {
+/// Whether partial results of `f` over parts of the data combine into the whole
+/// result (a mean as a sum, divided once combined).
+pub(super) fn combinable(f: ReduceFn) -> bool {
     matches!(
         f,
         ReduceFn::Sum

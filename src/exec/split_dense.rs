@@ -42,24 +42,12 @@ pub fn placement(plan: &Plan, id: Id, split: &[bool], layout: &Layout) -> Option
             if !axes.contains(&0) {
                 splits.then_some(Placement::Rows)
             } else {
-                combinable(*f).then_some(Placement::Combined)
+                // A mean of ints is a float, which these partials do not carry.
+                (*f != ReduceFn::Mean && super::distributed::combinable(*f)).then_some(Placement::Combined)
             }
         }
         _ => None,
     }
-}
-
-fn combinable(f: ReduceFn) -> bool {
-    matches!(
-        f,
-        ReduceFn::Sum
-            | ReduceFn::Prod
-            | ReduceFn::Min
-            | ReduceFn::Max
-            | ReduceFn::All
-            | ReduceFn::Any
-            | ReduceFn::CountNonzero
-    )
 }
 
 /// Whether an operand of shape `operand` has the rows of a value of shape `value`

@@ -49,9 +49,7 @@ pub fn argsort(a: &Array, span: Span) -> Option<Array> {
     let n = a.shape[0];
     let mine = own_rows(n);
     let values = part_rows(&part, mine);
-    let keys = to_keys(&values);
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&i, &j| total_order(keys[i], keys[j]));
+    let order = sort_order(&values);
     let own = split::select_rows(&values, &order);
     let positions: Vec<i64> = order.iter().map(|&i| (mine.0 + i) as i64).collect();
     let (_, positions) = sample_sort_carrying(&own, Some(&positions));
@@ -118,10 +116,16 @@ fn sample_sort_carrying(own: &ArrayData, carried: Option<&[i64]>) -> (ArrayData,
         .flat_map(|bytes| bytes.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes"))))
         .collect();
     let bucket = concat_rows(&runs);
-    let keys = to_keys(&bucket);
+    let order = sort_order(&bucket);
+    (split::select_rows(&bucket, &order), order.iter().map(|&i| carried[i]).collect())
+}
+
+/// The positions of 1-D `data` in stably sorted order.
+fn sort_order(data: &ArrayData) -> Vec<usize> {
+    let keys = to_keys(data);
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&i, &j| total_order(keys[i], keys[j]));
-    (split::select_rows(&bucket, &order), order.iter().map(|&i| carried[i]).collect())
+    order
 }
 
 /// Sorted 1-D values without repeats (nans count as equal, as `unique` has them).
