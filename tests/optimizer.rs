@@ -63,6 +63,9 @@ fn reductions(rng: &mut Rng, x: &str, y: &str) -> String {
         "mean({x} > {y})",
         "sum(exp({x})) + sum({y} * exp({x}))",
         "mean({x} * 2, axis=0) - sum({x} * {y}, axis=0)",
+        "max(sum({x} * {y}, axis=0))",
+        "argmax(mean({x}[:, newaxis, :] * {y}[newaxis, :, :], axis=0), axis=1)",
+        "sum(min(({x}[:, newaxis, :] - {y}[newaxis, :, :]) ** 2, axis=2), axis=0)",
     ];
     rng.pick(&forms).replace("{x}", x).replace("{y}", y)
 }
@@ -160,6 +163,8 @@ print(f"{{float(mean(b * 3 - 1)):.17g}}")
 print(argmin(a), argmax(a), argmin(b * 2), argmax(b - 1), min(a), max(b * b))
 print(f"{{float(sum(sum(x * y, axis=0))):.17g}}", f"{{float(sum(mean(x - y, axis=1))):.17g}}")
 print(argmin(sum((x[:50, newaxis, :] - y[newaxis, :7, :]) ** 2, axis=2), axis=1))
+print(argmax(sum(reshape(a[:1000000] * b[:1000000], (4, 250000)), axis=1)), argmin(max(x * y, axis=0)))
+print(f"{{float(mean(sum((x[:, newaxis, :20] - y[newaxis, :30, :20]) ** 2, axis=0), axis=1)[29]):.17g}}")
 print(count_nonzero(b > 0.5), all(b >= 0), any(x > 2))
 save("{}", a * b + 2 * a - b / 3)
 save("{}", astype(transpose(x) * 0.5 + y, float32))

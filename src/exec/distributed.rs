@@ -38,7 +38,7 @@ enum Mode {
 #[derive(Clone)]
 enum Step {
     /// A kernel (fused, or one that only loads a value).
-    Kernel(Kernel, Mode),
+    Kernel(Box<Kernel>, Mode),
     /// A node of the per-node kernels (`split_dense`).
     Dense(Placement),
 }
@@ -93,7 +93,7 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
             return Ok(false);
         };
         split_value[id] = matches!(mode, Mode::Rows | Mode::Update);
-        steps[id] = Some(Step::Kernel(kernel, mode));
+        steps[id] = Some(Step::Kernel(Box::new(kernel), mode));
     }
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<Held>> = vec![None; plan.nodes.len()];
@@ -168,6 +168,7 @@ fn as_kernel(plan: &Plan, id: usize) -> Option<Kernel> {
         ops,
         shape: if reduce.is_some() { plan.nodes[input].shape.clone() } else { node.shape.clone() },
         reduce,
+        then: None,
         update: None,
         result: None,
         extra: Vec::new(),
@@ -207,6 +208,11 @@ fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout, inputs_whole: bool
     });
     if !no_reshapes || kernel.shape.is_empty() {
         return (inputs_whole && kernel.update.is_none()).then_some(Mode::Whole);
+    }
+    if let (Some((_, axes)), Some((_, then))) = (&kernel.reduce, &kernel.then) {
+        // Rows stay rows when neither reduction is over the first axis.
+        let rows = !axes.contains(&0) && !then.contains(&0) && split::splits(shape, layout);
+        return if rows { Some(Mode::Rows) } else { inputs_whole.then_some(Mode::Whole) };
     }
     match (&kernel.reduce, &kernel.update) {
         (None, None) if split::splits(shape, layout) => Some(Mode::Rows),

@@ -5,6 +5,9 @@
 pub const BLOCK: usize = 128;
 
 pub fn pairwise_sum(a: &[f64]) -> f64 {
+    if a.len() <= BLOCK {
+        return leaf_sum(a);
+    }
     pairwise_tree(0, a.len(), BLOCK, &mut |start, n| leaf_sum(&a[start..start + n]))
 }
 
@@ -25,9 +28,10 @@ pub fn pairwise_tree(start: usize, n: usize, max: usize, subtree: &mut impl FnMu
     }
 }
 
-/// One leaf: eight running sums, as NumPy's, for up to `BLOCK` values.
+/// One leaf: eight running sums, as NumPy's, for up to `BLOCK` values (the
+/// whole pairwise sum of so few).
 #[inline(always)]
-fn leaf_sum(a: &[f64]) -> f64 {
+pub fn leaf_sum(a: &[f64]) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut res = 0.0;

@@ -81,7 +81,11 @@ fn kernel_header(k: &Kernel, inputs: &str) -> String {
         (Some((f, axes)), _) => {
             let more: String = k.extra.iter().map(|(g, op, _)| format!(", {} of t{op}", g.builtin_name())).collect();
             let first = if k.extra.is_empty() { String::new() } else { format!(" of t{}", k.result_op()) };
-            format!(", then {}{first}{more} over axes {axes:?}", f.builtin_name())
+            let then = match &k.then {
+                Some((g, then)) => format!(", then {} of that over its axes {then:?}", g.builtin_name()),
+                None => String::new(),
+            };
+            format!(", then {}{first}{more} over axes {axes:?}{then}", f.builtin_name())
         }
         (_, Some(elems)) => format!(
             ", written into %{} at {}",

@@ -16,7 +16,7 @@ pub struct FuseSiblings;
 fn candidate(plan: &Plan, id: Id) -> Option<(String, &Kernel)> {
     let Expr::Kernel(k) = &plan.nodes[id].expr else { return None };
     let (f, axes) = k.reduce.as_ref()?;
-    let plain = k.update.is_none() && k.extra.is_empty() && k.result.is_none();
+    let plain = k.update.is_none() && k.then.is_none() && k.extra.is_empty() && k.result.is_none();
     (plain && matches!(f, ReduceFn::Sum | ReduceFn::Mean)).then(|| (format!("{:?}|{axes:?}", k.shape), k))
 }
 

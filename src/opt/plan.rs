@@ -88,6 +88,10 @@ pub struct Kernel {
     pub shape: Vec<usize>,
     /// A reduction of the result over these axes, done in the same pass.
     pub reduce: Option<(ReduceFn, Vec<usize>)>,
+    /// A second reduction, of the first one's result over these of its axes,
+    /// done as each group of first results is ready: `argmin(sum(d ** 2,
+    /// axis=2), axis=1)` never stores the sums.
+    pub then: Option<(ReduceFn, Vec<usize>)>,
     /// The result is written into the region `elems` (ranges with step 1, one
     /// per axis) of a copy of the last input, as one pass over that array.
     pub update: Option<Vec<SliceElem>>,

@@ -86,6 +86,7 @@ fn sources(program: &Program, inputs: &Inputs, extra: &[View]) -> Vec<Source> {
                     source = Source::new(&data);
                 }
             }
+            source.collapse();
             source
         })
         .collect()

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::{sources, Inputs, Program, Source, CHUNK};
 use crate::exec::reduce::reduce_row;
-use crate::exec::sum::pairwise_sum;
+use crate::exec::sum::{leaf_sum, pairwise_sum, BLOCK};
 use crate::graph::{ArrayData, DType, Nd, ReduceFn, View};
 use crate::opt::plan::Kernel;
 
@@ -26,60 +26,158 @@ pub fn run_reduce(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DT
 }
 
 /// A reducing kernel laid out as rows: the kept axes outermost, the reduced
-/// ones innermost, so output element `r` reduces lanes `r * inner..(r + 1) * inner`.
+/// ones innermost, so first result `r` reduces lanes `r * inner..(r + 1) * inner`.
+/// With a second stage, the axes it reduces come just before the first stage's,
+/// so output element `q` reduces first results `q * then_inner..(q + 1) * then_inner`.
 struct Rows {
     f: ReduceFn,
     program: Program,
     sources: Vec<Source>,
     inner: usize,
     outer: usize,
+    then: Option<(ReduceFn, usize)>,
 }
 
 impl Rows {
     fn new(kernel: &Kernel, inputs: &Inputs) -> Rows {
         let (f, axes) = kernel.reduce.clone().expect("a reducing kernel");
         let kept: Vec<usize> = (0..kernel.shape.len()).filter(|a| !axes.contains(a)).collect();
-        let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+        // The second stage's axes count among the first stage's results (`kept`).
+        let then_axes: &[usize] = kernel.then.as_ref().map_or(&[], |(_, a)| a);
+        let outermost = (0..kept.len()).filter(|i| !then_axes.contains(i)).chain(then_axes.iter().copied());
+        let perm: Vec<usize> = outermost.map(|i| kept[i]).chain(axes.iter().copied()).collect();
         let identity = perm.iter().enumerate().all(|(i, &p)| i == p);
         let extra = if identity { Vec::new() } else { vec![View::Transpose(perm)] };
         let program = Program::compile(kernel);
         let sources = sources(&program, inputs, &extra);
         let inner = axes.iter().map(|&a| kernel.shape[a]).product();
         let outer = kept.iter().map(|&a| kernel.shape[a]).product();
-        Rows { f, program, sources, inner, outer }
+        let then = kernel.then.as_ref().map(|(g, a)| (*g, a.iter().map(|&i| kernel.shape[kept[i]]).product()));
+        Rows { f, program, sources, inner, outer, then }
+    }
+
+    /// First results `first..first + out.len()`, one after another on this thread
+    /// (but a long row's chunks in parallel); `lanes` is scratch space.
+    fn first_results(&self, first: usize, out: &mut [f64], lanes: &mut Vec<f64>) {
+        let (f, inner) = (self.f, self.inner);
+        if inner == 0 {
+            out.fill(reduce_row::<f64>(f, &[]));
+        } else if inner > CHUNK {
+            for (r, result) in out.iter_mut().enumerate() {
+                *result = long_row(f, &self.program, &self.sources, (first + r) * inner, inner);
+            }
+        } else {
+            let rows_per_group = (CHUNK / inner).max(1);
+            lanes.resize(rows_per_group * inner, 0.0);
+            for (g, results) in out.chunks_mut(rows_per_group).enumerate() {
+                let lanes = &mut lanes[..results.len() * inner];
+                self.program.run_into(&self.sources, (first + g * rows_per_group) * inner, lanes);
+                short_rows(f, lanes, inner, results);
+            }
+        }
     }
 }
 
 fn run_single(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType) -> ArrayData {
-    let Rows { f, program, sources, inner, outer } = Rows::new(kernel, inputs);
-    let results: Vec<f64> = if inner == 0 {
-        vec![reduce_row::<f64>(f, &[]); outer]
-    } else if inner > CHUNK || outer == 1 {
-        (0..outer).map(|r| long_row(f, &program, &sources, r * inner, inner)).collect()
-    } else {
-        let rows_per_group = (CHUNK / inner).max(1);
-        let mut results = vec![0.0; outer];
-        results.par_chunks_mut(rows_per_group).enumerate().for_each_init(
-            || vec![0.0f64; rows_per_group * inner],
-            |lanes, (g, rows)| {
-                let lanes = &mut lanes[..rows.len() * inner];
-                program.run_into(&sources, g * rows_per_group * inner, lanes);
-                for (r, result) in rows.iter_mut().enumerate() {
-                    *result = short_row(f, &lanes[r * inner..(r + 1) * inner]);
-                }
-            },
-        );
-        results
+    let rows = Rows::new(kernel, inputs);
+    let results = match rows.then {
+        None => {
+            let mut results = vec![0.0; rows.outer];
+            first_stage(&rows, 0, &mut results);
+            results
+        }
+        Some((g, then_inner)) => second_stage(&rows, g, then_inner),
     };
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("reduction shape")).cast(out)
+}
+
+/// First results `first..first + out.len()`: rows spread over the threads a
+/// chunk of lanes at a time, or, when rows are longer than a chunk, each row's
+/// chunks.
+fn first_stage(rows: &Rows, first: usize, out: &mut [f64]) {
+    if rows.inner > CHUNK || out.len() == 1 {
+        rows.first_results(first, out, &mut Vec::new());
+    } else {
+        let per_task = (CHUNK / rows.inner.max(1)).max(1);
+        out.par_chunks_mut(per_task)
+            .enumerate()
+            .for_each_init(Vec::new, |lanes, (t, part)| rows.first_results(first + t * per_task, part, lanes));
+    }
+}
+
+/// The second stage `g` over runs of `then_inner` first results. Many outputs
+/// are computed a group at a time on each thread, so that their first results
+/// stay in cache; few outputs one after another, each from first results
+/// computed by all threads.
+fn second_stage(rows: &Rows, g: ReduceFn, then_inner: usize) -> Vec<f64> {
+    let count = rows.outer.checked_div(then_inner).unwrap_or(0);
+    if then_inner == 0 {
+        return vec![reduce_row::<f64>(g, &[]); count];
+    }
+    if count < 4 * rayon::current_num_threads() {
+        let mut firsts = vec![0.0; then_inner];
+        return (0..count)
+            .map(|q| {
+                first_stage(rows, q * then_inner, &mut firsts);
+                short_row(g, &firsts)
+            })
+            .collect();
+    }
+    let lanes_per_output = then_inner * rows.inner.max(1);
+    let per_task = (CHUNK / lanes_per_output).max(1);
+    let mut results = vec![0.0; count];
+    results.par_chunks_mut(per_task).enumerate().for_each_init(
+        || (Vec::new(), Vec::new()),
+        |(lanes, firsts), (t, part)| {
+            firsts.resize(part.len() * then_inner, 0.0);
+            rows.first_results(t * per_task * then_inner, firsts, lanes);
+            short_rows(g, firsts, then_inner, part);
+        },
+    );
+    results
+}
+
+/// Reduces each run of `inner` lanes into one result. The commonest short
+/// rows get loops of their own, with nothing called per row.
+fn short_rows(f: ReduceFn, lanes: &[f64], inner: usize, results: &mut [f64]) {
+    let rows = lanes.chunks_exact(inner).zip(results);
+    match f {
+        ReduceFn::Sum if inner <= BLOCK => rows.for_each(|(row, result)| *result = leaf_sum(row)),
+        ReduceFn::ArgMin => rows.for_each(|(row, result)| *result = arg_extreme(row, |x, best| x < best)),
+        ReduceFn::ArgMax => rows.for_each(|(row, result)| *result = arg_extreme(row, |x, best| x > best)),
+        _ => rows.for_each(|(row, result)| *result = short_row(f, row)),
+    }
 }
 
 fn short_row(f: ReduceFn, lanes: &[f64]) -> f64 {
     match f {
         ReduceFn::Sum => pairwise_sum(lanes),
         ReduceFn::Mean => pairwise_sum(lanes) / lanes.len() as f64,
+        ReduceFn::ArgMin => arg_extreme(lanes, |x, best| x < best),
+        ReduceFn::ArgMax => arg_extreme(lanes, |x, best| x > best),
         _ => reduce_row(f, lanes),
     }
+}
+
+/// The position of the first extreme value (`better(x, best)` says when `x`
+/// beats the best so far), or of the first nan: `reduce_row`'s rule for
+/// arg-reductions, without its conversions from other dtypes. The scan selects
+/// without branching (random data mispredicts "is this the best yet"); a nan,
+/// rare, is looked for again afterwards.
+#[inline(always)]
+fn arg_extreme(lanes: &[f64], better: impl Fn(f64, f64) -> bool) -> f64 {
+    let Some(&first) = lanes.first() else { return 0.0 };
+    let (mut best, mut at, mut nan) = (first, 0, first.is_nan());
+    for (i, &x) in lanes.iter().enumerate().skip(1) {
+        let wins = better(x, best);
+        best = if wins { x } else { best };
+        at = if wins { i } else { at };
+        nan |= x.is_nan();
+    }
+    if nan {
+        return lanes.iter().position(|x| x.is_nan()).expect("a nan was seen") as f64;
+    }
+    at as f64
 }
 
 /// One output element reducing `len` lanes from `start`.
@@ -138,7 +236,7 @@ fn chunk_sum(program: &Program, sources: &[Source], start: usize, len: usize) ->
 
 /// Several sums (or means) of one kernel over the same axes, in one pass.
 fn run_sums(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType) -> Vec<ArrayData> {
-    let Rows { f, program, sources, inner, outer } = Rows::new(kernel, inputs);
+    let Rows { f, program, sources, inner, outer, .. } = Rows::new(kernel, inputs);
     let fns: Vec<(ReduceFn, DType)> =
         std::iter::once((f, out)).chain(kernel.extra.iter().map(|e| (e.0, e.2))).collect();
     let n = fns.len();

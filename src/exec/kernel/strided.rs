@@ -93,6 +93,37 @@ impl Source {
         true
     }
 
+    /// Merges neighbouring axes that step through memory as one (and drops axes
+    /// of length 1), so gathers copy longer runs: a broadcast `(16, 8)` block
+    /// repeated `n` times reads as runs of 128, not of 8. The C order of
+    /// elements, and so every flat position, is unchanged.
+    pub fn collapse(&mut self) {
+        if self.shape.contains(&0) {
+            return;
+        }
+        let (mut shape, mut strides): (Vec<usize>, Vec<isize>) = (Vec::new(), Vec::new());
+        for (&n, &stride) in self.shape.iter().zip(&self.strides) {
+            if n == 1 {
+                continue;
+            }
+            match (shape.last_mut(), strides.last()) {
+                (Some(outer), Some(&outer_stride)) if outer_stride == stride * n as isize => {
+                    *outer *= n;
+                    *strides.last_mut().expect("as many strides as axes") = stride;
+                }
+                _ => {
+                    shape.push(n);
+                    strides.push(stride);
+                }
+            }
+        }
+        if shape.is_empty() && !self.shape.is_empty() {
+            (shape, strides) = (vec![1], vec![0]);
+        }
+        self.shape = shape;
+        self.strides = strides;
+    }
+
     fn slice(&mut self, elems: &[SliceElem]) {
         let (mut shape, mut strides) = (Vec::new(), Vec::new());
         let mut axis = 0;
@@ -194,10 +225,10 @@ impl Source {
             self.offset + index.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
         let last = ndim - 1;
         let (inner, step) = (self.shape[last], self.strides[last]);
-        let mut done = 0;
-        while done < out.len() {
-            let run = (inner - index[last]).min(out.len() - done);
-            let dst = &mut out[done..done + run];
+        // Whole rows of the last axis are copied in a tight loop along the axis
+        // before it; only the carry into outer axes walks the multi-index.
+        let (mid, mid_step) = if ndim > 1 { (self.shape[last - 1], self.strides[last - 1]) } else { (1, 0) };
+        let copy = |dst: &mut [f64], pos: isize| {
             // SAFETY: every position read is `offset + sum(index * stride)` for an
             // index inside `shape`, which the view guarantees is in the buffer.
             unsafe {
@@ -209,17 +240,38 @@ impl Source {
                     }
                 }
             }
+        };
+        let mut done = 0;
+        while done < out.len() {
+            let (at, run) = (index[last], (inner - index[last]).min(out.len() - done));
+            copy(&mut out[done..done + run], pos);
             done += run;
             index[last] += run;
-            pos += run as isize * step;
-            // Carry into the outer axes.
-            let mut axis = last;
-            while index[axis] == self.shape[axis] && axis > 0 {
+            if index[last] < inner || ndim == 1 {
+                break;
+            }
+            // The row is complete: copy the next ones along the axis before the
+            // last while they are whole and on this stretch of that axis.
+            index[last] = 0;
+            pos -= at as isize * step;
+            let whole_rows = (mid - 1 - index[last - 1]).min((out.len() - done) / inner);
+            for _ in 0..whole_rows {
+                pos += mid_step;
+                copy(&mut out[done..done + inner], pos);
+                done += inner;
+            }
+            index[last - 1] += whole_rows;
+            // Then step to the next row, carrying into the outer axes.
+            let mut axis = last - 1;
+            loop {
+                index[axis] += 1;
+                pos += self.strides[axis];
+                if index[axis] < self.shape[axis] || axis == 0 {
+                    break;
+                }
                 pos -= self.shape[axis] as isize * self.strides[axis];
                 index[axis] = 0;
                 axis -= 1;
-                index[axis] += 1;
-                pos += self.strides[axis];
             }
         }
     }
@@ -312,6 +364,42 @@ mod tests {
         let mut part = vec![0.0; 3];
         b.gather(2, &mut part);
         assert_eq!(part, [2.0, 0.0, 1.0]);
+    }
+
+    /// Every element of the view by its multi-index, the slow way.
+    fn naive(s: &Source) -> Vec<f64> {
+        (0..s.shape.iter().product()).map(|flat| s.position(flat) as f64).collect()
+    }
+
+    #[test]
+    fn any_stretch_of_a_strided_view_gathers_like_element_by_element() {
+        // Values equal positions, so the expected values are the positions.
+        let views: Vec<(Vec<usize>, Vec<View>)> = vec![
+            (vec![5, 3], vec![View::Slice(vec![SliceElem::Range { first: 0, count: 5, step: 1 }, SliceElem::NewAxis])]),
+            (vec![4, 3, 2], vec![View::Transpose(vec![2, 0, 1])]),
+            (vec![3, 4], vec![View::BroadcastTo(vec![2, 3, 4])]),
+            (vec![3, 1, 4], vec![View::BroadcastTo(vec![3, 5, 4])]),
+            (vec![7], vec![View::Slice(vec![SliceElem::Range { first: 6, count: 4, step: -2 }])]),
+        ];
+        for (shape, views) in views {
+            let mut s = source(&shape);
+            for v in &views {
+                assert!(s.apply(v));
+            }
+            if views.iter().any(|v| matches!(v, View::Slice(e) if e.contains(&SliceElem::NewAxis))) {
+                assert!(s.apply(&View::BroadcastTo(vec![5, 4, 3])));
+            }
+            let expected = naive(&s);
+            s.collapse();
+            assert_eq!(naive(&s), expected, "collapsing keeps the order");
+            for start in 0..expected.len() {
+                for len in 0..=expected.len() - start {
+                    let mut out = vec![f64::NAN; len];
+                    s.gather(start, &mut out);
+                    assert_eq!(out, expected[start..start + len], "{shape:?} {views:?} from {start}, {len}");
+                }
+            }
+        }
     }
 
     #[test]
