@@ -24,21 +24,11 @@ impl Interp {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Load(name) => self.load(name, env),
             ExprKind::Binary { op, op_span, lhs, rhs } => {
+                if let Some(v) = self.int_arithmetic(e, env) {
+                    return Ok(Value::Int(v));
+                }
                 let l = self.eval(lhs, env)?;
                 let r = self.eval(rhs, env)?;
-                // Int arithmetic that does not overflow, the body of most scalar
-                // loops, without the general dispatch (which reports overflow).
-                if let (Value::Int(a), Value::Int(b)) = (&l, &r) {
-                    let fast = match op {
-                        BinaryOp::Add => a.checked_add(*b),
-                        BinaryOp::Sub => a.checked_sub(*b),
-                        BinaryOp::Mul => a.checked_mul(*b),
-                        _ => None,
-                    };
-                    if let Some(v) = fast {
-                        return Ok(Value::Int(v));
-                    }
-                }
                 Ok(ops::binary(*op, &l, &r, *op_span, lhs.span, rhs.span)?)
             }
             ExprKind::Unary { op, operand } => {
@@ -203,6 +193,38 @@ impl Interp {
             }
         }
         Ok((positional, keywords))
+    }
+
+    /// Int arithmetic (`+ - *` of int constants and variables holding ints)
+    /// that does not overflow, the body of most scalar loops: computed in place,
+    /// without building, cloning and dispatching on values. `None` for anything
+    /// else, which `eval` then evaluates in full (these expressions have no side
+    /// effects, so evaluating them twice is harmless; errors such as overflow or
+    /// an unassigned name are reported there).
+    pub(super) fn int_arithmetic(&self, e: &Expr, env: Env) -> Option<i64> {
+        match &e.kind {
+            ExprKind::Const(Value::Int(v)) => Some(*v),
+            ExprKind::Load(name) => match name.var {
+                Var::Local { depth, slot } => match frame_at(env, depth).slots.borrow()[slot as usize] {
+                    Some(Value::Int(v)) => Some(v),
+                    _ => None,
+                },
+                Var::Global { slot } => match env.module.globals.borrow().values[slot as usize] {
+                    Some(Value::Int(v)) => Some(v),
+                    _ => None,
+                },
+            },
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                let (a, b) = (self.int_arithmetic(lhs, env)?, self.int_arithmetic(rhs, env)?);
+                match op {
+                    BinaryOp::Add => a.checked_add(b),
+                    BinaryOp::Sub => a.checked_sub(b),
+                    BinaryOp::Mul => a.checked_mul(b),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn load(&self, name: &Name, env: Env) -> Result<Value> {

@@ -11,6 +11,14 @@ use crate::dist::agreement;
 impl Interp {
     pub(super) fn exec_block(&mut self, stmts: &[Stmt], env: Env) -> Result<Flow> {
         for stmt in stmts {
+            // `s = s + i * 2`: int arithmetic stored straight away (no collective
+            // can run in it, so it needs no site either).
+            if let StmtKind::Assign { target: Target::Name(name), value } = &stmt.kind {
+                if let Some(v) = self.int_arithmetic(value, env) {
+                    self.store(name, Value::Int(v), env);
+                    continue;
+                }
+            }
             // Collectives name the statement being run (`dist::agreement`).
             let outer = agreement::enter_site(stmt.span);
             let flow = self.exec(stmt, env);
