@@ -289,7 +289,9 @@ impl Interp {
         let mut candidates: Vec<&str> = globals.bound().map(|(n, _)| &**n).collect();
         candidates.extend(crate::builtins::all().iter().map(|b| b.name));
         let mut diag = Diag::new(Code::Name, name.span, format!("`{}` is not defined", name.name), "undefined name");
-        if let Some(close) = did_you_mean(&name.name, candidates) {
+        if let Some(hint) = crate::syntax::python_habits::name_hint(&name.name) {
+            diag = diag.with_help(hint);
+        } else if let Some(close) = did_you_mean(&name.name, candidates) {
             diag = diag.with_help(format!("did you mean `{close}`?"));
         }
         diag

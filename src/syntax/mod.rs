@@ -5,6 +5,7 @@ mod error;
 mod expected;
 mod literals;
 mod parser;
+pub mod python_habits;
 pub mod scan;
 pub mod span;
 

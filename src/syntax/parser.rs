@@ -115,7 +115,9 @@ fn describe_failure(err: &pest::error::Error<Rule>, text: &str, unclosed: &[usiz
     let start = offset + skipped;
     let end = (start + 1).min(text.len()).max(start);
     let mut error = SyntaxError::new(Span::new(file, start, end), message, "unexpected here");
-    if expected.contains(&"a newline or `;`") && !at_end {
+    if let Some(hint) = super::python_habits::syntax_hint(text, start, &expected) {
+        error = error.with_help(hint);
+    } else if expected.contains(&"a newline or `;`") && !at_end {
         error = error.with_help("statements are separated by a newline or `;`");
     }
     error
