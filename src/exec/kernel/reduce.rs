@@ -86,7 +86,7 @@ fn run_single(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType)
             first_stage(&rows, 0, &mut results);
             results
         }
-        Some((g, then_inner)) => second_stage(&rows, g, then_inner),
+        Some((g, then_inner)) => second_stage(&rows, g, then_inner, out_shape.iter().product()),
     };
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("reduction shape")).cast(out)
 }
@@ -105,12 +105,11 @@ fn first_stage(rows: &Rows, first: usize, out: &mut [f64]) {
     }
 }
 
-/// The second stage `g` over runs of `then_inner` first results. Many outputs
-/// are computed a group at a time on each thread, so that their first results
-/// stay in cache; few outputs one after another, each from first results
-/// computed by all threads.
-fn second_stage(rows: &Rows, g: ReduceFn, then_inner: usize) -> Vec<f64> {
-    let count = rows.outer.checked_div(then_inner).unwrap_or(0);
+/// The `count` results of the second stage `g`, each over a run of
+/// `then_inner` first results. Many outputs are computed a group at a time on
+/// each thread, so that their first results stay in cache; few outputs one
+/// after another, each from first results computed by all threads.
+fn second_stage(rows: &Rows, g: ReduceFn, then_inner: usize, count: usize) -> Vec<f64> {
     if then_inner == 0 {
         return vec![reduce_row::<f64>(g, &[]); count];
     }
