@@ -101,17 +101,31 @@ fn case(rng: &mut Rng) -> (String, ArrayD<f64>) {
     let mut expr = apply_binary(op2, &un.replace("{}", &first), "c");
     let inner = broadcast2(&a, &b, f1).mapv(fu);
     let mut value = broadcast2(&inner, &c, f2);
-    // Sometimes reduce: over everything, or over one axis.
-    match rng.below(3) {
+    // Sometimes reduce: over everything, over one axis, or over one axis and
+    // then one axis of that (a second stage in the same kernel).
+    match rng.below(4) {
         0 => {}
         1 => {
             expr = format!("sum({expr})");
             value = ArrayD::from_elem(IxDyn(&[]), value.iter().sum());
         }
-        _ if value.ndim() > 0 => {
+        2 if value.ndim() > 0 => {
             let axis = rng.below(value.ndim());
             expr = format!("sum({expr}, axis={axis})");
             value = value.sum_axis(Axis(axis));
+        }
+        3 if value.ndim() > 1 => {
+            let first = rng.below(value.ndim());
+            value = value.sum_axis(Axis(first));
+            let second = rng.below(value.ndim());
+            // A maximum needs something to compare; a sum of nothing is 0.
+            if value.shape()[second] > 0 && rng.below(2) == 0 {
+                expr = format!("max(sum({expr}, axis={first}), axis={second})");
+                value = value.fold_axis(Axis(second), f64::NEG_INFINITY, |m, &v| m.max(v));
+            } else {
+                expr = format!("sum(sum({expr}, axis={first}), axis={second})");
+                value = value.sum_axis(Axis(second));
+            }
         }
         _ => {}
     }
