@@ -592,6 +592,21 @@ fn integer_arithmetic_and_reductions_run_split_and_agree_with_one_process() {
 }
 
 #[test]
+fn a_reduction_of_a_fused_reduction_runs_on_each_ranks_rows() {
+    // k-means' assignment: the argmin of distances, both stages in one kernel.
+    let program = r#"
+        seed(2); x = rand(1000, 8); c = rand(16, 8)
+        labels = argmin(sum((x[:, newaxis, :] - c[newaxis, :, :]) ** 2, axis=2), axis=1)
+        nearest = min(sum((x[:, newaxis, :] - c[newaxis, :, :]) ** 2, axis=2), axis=1)
+        save("labels.npy", labels); save("nearest.npy", nearest); print(sum(labels))
+    "#;
+    let runs = one_and_three_ranks("assign", program);
+    runs.assert_same_npy(&["labels", "nearest"]);
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+}
+
+#[test]
 fn scans_of_split_values_stay_split_and_equal_one_process_bit_for_bit() {
     // Float sums and products (the ranks in turn, same order of additions),
     // int64 with wrapping, float32, bools, 2-D along the first axis, fewer rows
