@@ -12,7 +12,7 @@ use crate::diag::{did_you_mean, Code, Diag};
 use crate::graph::index::IndexArg;
 use crate::graph::shape::{normalize_index, slice_indices};
 use crate::graph::{Array, BinaryFn};
-use crate::syntax::ast::{BinaryOp, Ident};
+use crate::syntax::ast::Ident;
 use crate::syntax::Span;
 
 pub(super) type Positional = Vec<(Value, Span)>;
@@ -24,7 +24,7 @@ impl Interp {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Load(name) => self.load(name, env),
             ExprKind::Binary { op, op_span, lhs, rhs } => {
-                if let Some(v) = self.int_arithmetic(e, env) {
+                if let Some(v) = self.fast_int(e, env) {
                     return Ok(Value::Int(v));
                 }
                 let l = self.eval(lhs, env)?;
@@ -36,6 +36,9 @@ impl Interp {
                 Ok(ops::unary(*op, &v, e.span)?)
             }
             ExprKind::Compare { first, rest } => {
+                if let Some(b) = self.fast_bool(e, env) {
+                    return Ok(Value::Bool(b));
+                }
                 let mut left = self.eval(first, env)?;
                 let mut left_span = first.span;
                 // Array comparisons combine elementwise: `a < b < c` is `(a < b) & (b < c)`.
@@ -193,38 +196,6 @@ impl Interp {
             }
         }
         Ok((positional, keywords))
-    }
-
-    /// Int arithmetic (`+ - *` of int constants and variables holding ints)
-    /// that does not overflow, the body of most scalar loops: computed in place,
-    /// without building, cloning and dispatching on values. `None` for anything
-    /// else, which `eval` then evaluates in full (these expressions have no side
-    /// effects, so evaluating them twice is harmless; errors such as overflow or
-    /// an unassigned name are reported there).
-    pub(super) fn int_arithmetic(&self, e: &Expr, env: Env) -> Option<i64> {
-        match &e.kind {
-            ExprKind::Const(Value::Int(v)) => Some(*v),
-            ExprKind::Load(name) => match name.var {
-                Var::Local { depth, slot } => match frame_at(env, depth).slots.borrow()[slot as usize] {
-                    Some(Value::Int(v)) => Some(v),
-                    _ => None,
-                },
-                Var::Global { slot } => match env.module.globals.borrow().values[slot as usize] {
-                    Some(Value::Int(v)) => Some(v),
-                    _ => None,
-                },
-            },
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let (a, b) = (self.int_arithmetic(lhs, env)?, self.int_arithmetic(rhs, env)?);
-                match op {
-                    BinaryOp::Add => a.checked_add(b),
-                    BinaryOp::Sub => a.checked_sub(b),
-                    BinaryOp::Mul => a.checked_mul(b),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
     }
 
     pub(super) fn load(&self, name: &Name, env: Env) -> Result<Value> {

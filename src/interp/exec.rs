@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::code::{Name, Stmt, StmtKind, Target, Var};
+use super::code::{Expr, Name, Stmt, StmtKind, Target, Var};
 use super::value::Value;
 use super::{arrays, format, ops, Env, Flow, Interp, Result};
 use crate::diag::{Code, Diag};
@@ -11,13 +11,11 @@ use crate::dist::agreement;
 impl Interp {
     pub(super) fn exec_block(&mut self, stmts: &[Stmt], env: Env) -> Result<Flow> {
         for stmt in stmts {
-            // `s = s + i * 2`: int arithmetic stored straight away (no collective
-            // can run in it, so it needs no site either).
-            if let StmtKind::Assign { target: Target::Name(name), value } = &stmt.kind {
-                if let Some(v) = self.int_arithmetic(value, env) {
-                    self.store(name, Value::Int(v), env);
-                    continue;
-                }
+            // `s = s + i * 2`, `steps += 1`: int arithmetic stored straight away
+            // (no collective can run in it, so it needs no site either).
+            if let Some((name, v)) = self.fast_int_assignment(stmt, env) {
+                self.store(name, Value::Int(v), env);
+                continue;
             }
             // Collectives name the statement being run (`dist::agreement`).
             let outer = agreement::enter_site(stmt.span);
@@ -85,8 +83,7 @@ impl Interp {
             }
             StmtKind::If { branches, otherwise } => {
                 for (cond, body) in branches {
-                    let value = self.eval(cond, env)?;
-                    if ops::truthy(&value, cond.span)? {
+                    if self.condition(cond, env)? {
                         return self.exec_block(body, env);
                     }
                 }
@@ -96,8 +93,7 @@ impl Interp {
             }
             StmtKind::While { cond, body } => loop {
                 self.check_interrupt(stmt.span)?;
-                let value = self.eval(cond, env)?;
-                if !ops::truthy(&value, cond.span)? {
+                if !self.condition(cond, env)? {
                     break;
                 }
                 match self.exec_block(body, env)? {
@@ -198,6 +194,28 @@ impl Interp {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Whether the condition of an `if` or `while` holds.
+    fn condition(&mut self, cond: &Expr, env: Env) -> Result<bool> {
+        if let Some(holds) = self.fast_bool(cond, env) {
+            return Ok(holds);
+        }
+        let value = self.eval(cond, env)?;
+        Ok(ops::truthy(&value, cond.span)?)
+    }
+
+    /// The variable and its new value, when `stmt` assigns (or updates with an
+    /// operator) a name with int arithmetic that `fast_int` computes.
+    fn fast_int_assignment<'s>(&self, stmt: &'s Stmt, env: Env) -> Option<(&'s Name, i64)> {
+        match &stmt.kind {
+            StmtKind::Assign { target: Target::Name(name), value } => Some((name, self.fast_int(value, env)?)),
+            StmtKind::AugAssign { target: Target::Name(name), op, value, .. } => {
+                let current = self.int_variable(name, env)?;
+                Some((name, ops::int_exact(*op, current, self.fast_int(value, env)?)?))
+            }
+            _ => None,
+        }
     }
 
     fn assign(&mut self, target: &Target, value: Value, env: Env) -> Result<()> {

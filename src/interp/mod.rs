@@ -7,6 +7,7 @@ mod call;
 pub mod code;
 mod eval;
 mod exec;
+mod fast;
 pub mod fmtspec;
 pub mod format;
 mod modules;

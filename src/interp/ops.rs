@@ -65,46 +65,42 @@ fn zero_division(op: BinaryOp, op_span: Span, r_span: Span) -> Diag {
     Diag::new(Code::ZeroDivision, op_span, what, "divided here").with_label(r_span, "this is zero")
 }
 
-fn int_binary(op: BinaryOp, a: i64, b: i64, op_span: Span, r_span: Span) -> Result<Value> {
-    let checked = |v: Option<i64>| v.map(Value::Int).ok_or_else(|| overflow(op, op_span));
+/// `a op b` when it is an int that fits in 64 bits; `None` when the result is
+/// a float (`/`, a negative power), an overflow or a division by zero, which
+/// `int_binary` computes or reports. The one definition of int arithmetic.
+pub(super) fn int_exact(op: BinaryOp, a: i64, b: i64) -> Option<i64> {
     match op {
-        BinaryOp::Add => checked(a.checked_add(b)),
-        BinaryOp::Sub => checked(a.checked_sub(b)),
-        BinaryOp::Mul => checked(a.checked_mul(b)),
-        BinaryOp::Div => {
-            if b == 0 {
-                return Err(zero_division(op, op_span, r_span));
-            }
-            Ok(Value::Float(a as f64 / b as f64))
-        }
+        BinaryOp::Add => a.checked_add(b),
+        BinaryOp::Sub => a.checked_sub(b),
+        BinaryOp::Mul => a.checked_mul(b),
+        // Floor division and a remainder with the divisor's sign, as Python's.
         BinaryOp::FloorDiv => {
-            if b == 0 {
-                return Err(zero_division(op, op_span, r_span));
-            }
-            let q = a.checked_div(b).ok_or_else(|| overflow(op, op_span))?;
-            Ok(Value::Int(if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q }))
+            let q = a.checked_div(b)?;
+            Some(if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q })
         }
-        BinaryOp::Mod => {
-            if b == 0 {
-                return Err(zero_division(op, op_span, r_span));
-            }
+        BinaryOp::Mod if b != 0 => {
             let m = a.checked_rem(b).unwrap_or(0);
-            Ok(Value::Int(if m != 0 && ((m < 0) != (b < 0)) { m + b } else { m }))
+            Some(if m != 0 && ((m < 0) != (b < 0)) { m + b } else { m })
         }
-        BinaryOp::Pow => {
-            if b < 0 {
-                if a == 0 {
-                    return Err(zero_division(op, op_span, r_span));
-                }
-                return Ok(Value::Float((a as f64).powf(b as f64)));
-            }
-            let exp = u32::try_from(b).map_err(|_| overflow(op, op_span))?;
-            checked(a.checked_pow(exp))
-        }
-        BinaryOp::BitAnd => Ok(Value::Int(a & b)),
-        BinaryOp::BitOr => Ok(Value::Int(a | b)),
-        BinaryOp::BitXor => Ok(Value::Int(a ^ b)),
+        BinaryOp::Pow if b >= 0 => a.checked_pow(u32::try_from(b).ok()?),
+        BinaryOp::BitAnd => Some(a & b),
+        BinaryOp::BitOr => Some(a | b),
+        BinaryOp::BitXor => Some(a ^ b),
+        BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Div | BinaryOp::MatMul => None,
+    }
+}
+
+fn int_binary(op: BinaryOp, a: i64, b: i64, op_span: Span, r_span: Span) -> Result<Value> {
+    if let Some(v) = int_exact(op, a, b) {
+        return Ok(Value::Int(v));
+    }
+    match op {
+        BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Mod if b == 0 => Err(zero_division(op, op_span, r_span)),
+        BinaryOp::Div => Ok(Value::Float(a as f64 / b as f64)),
+        BinaryOp::Pow if b < 0 && a == 0 => Err(zero_division(op, op_span, r_span)),
+        BinaryOp::Pow if b < 0 => Ok(Value::Float((a as f64).powf(b as f64))),
         BinaryOp::MatMul => Err(matmul_on_scalars(op_span)),
+        _ => Err(overflow(op, op_span)),
     }
 }
 
