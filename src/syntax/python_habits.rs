@@ -10,7 +10,7 @@ pub fn syntax_hint(text: &str, offset: usize, expected: &[&str]) -> Option<Strin
         return None;
     }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let before = text[line_start..offset].trim_end();
+    let before = text[line_start..offset].trim();
     let rest = text[offset..].trim_start_matches([' ', '\t']);
     let first_word = before.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
     let last_word = before.rsplit(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
@@ -59,6 +59,10 @@ mod tests {
         let text = "x = 1\nfor i in range(3):\n  print(i)\n";
         let colon = text.find(':').unwrap();
         assert!(syntax_hint(text, colon, &["an operator", "`{`"]).unwrap().contains("`for ... { ... }`"));
+        let nested = "fn f() {\n    while x < 3:\n";
+        let colon = nested.find(':').unwrap();
+        assert!(syntax_hint(nested, colon, &["`{`"]).unwrap().contains("`while ... { ... }`"));
+        assert!(syntax_hint("if a {\n  def g(x):\n", 13, &[]).unwrap().contains("`fn`"));
         let def = "def f(x):\n";
         assert!(syntax_hint(def, 4, &[]).unwrap().contains("`fn`"));
         let lambda = "g = lambda y: y";
