@@ -14,7 +14,7 @@ const LINE_WIDTH: usize = 75;
 pub fn array_str(data: &ArrayData) -> String {
     let shape = data.shape().to_vec();
     if summarizes(&shape) {
-        return summary_str(&edges(data), &shape);
+        return summary_str(&edges_along(data, 0), &shape);
     }
     let values = data.scalars();
     if shape.is_empty() {
@@ -42,11 +42,6 @@ pub fn edge_positions(n: usize) -> Vec<usize> {
     } else {
         (0..n).collect()
     }
-}
-
-/// The elements a summarized print shows: along every axis, `edge_positions`.
-fn edges(data: &ArrayData) -> ArrayData {
-    edges_along(data, 0)
 }
 
 /// `data` with only the `edge_positions` of every axis from `first_axis` on.

@@ -12,15 +12,8 @@ use super::exec::frame_at;
 use super::ops::int_exact;
 use super::value::Value;
 use super::{Env, Interp};
+use crate::graph::Scalar;
 use crate::syntax::ast::{CompareOp, UnaryOp};
-
-/// A copy of a variable's scalar value: small, unlike a `Value`, so it stays in
-/// registers.
-#[derive(Clone, Copy)]
-enum Scalar {
-    Int(i64),
-    Bool(bool),
-}
 
 impl Interp {
     /// The value of an int expression: `+ - * // % **` and bit operations,
@@ -45,7 +38,7 @@ impl Interp {
             ExprKind::Const(Value::Bool(b)) => Some(*b),
             ExprKind::Load(name) => match self.peek(name, env)? {
                 Scalar::Bool(b) => Some(b),
-                Scalar::Int(_) => None,
+                _ => None,
             },
             ExprKind::Compare { first, rest } => {
                 let mut left = self.fast_int(first, env)?;
@@ -75,11 +68,12 @@ impl Interp {
     pub(super) fn int_variable(&self, name: &Name, env: Env) -> Option<i64> {
         match self.peek(name, env)? {
             Scalar::Int(v) => Some(v),
-            Scalar::Bool(_) => None,
+            _ => None,
         }
     }
 
-    /// A variable's value when it is an int or a bool.
+    /// A variable's value when it is an int or a bool: a copy, small enough to
+    /// stay in registers, unlike a cloned `Value`.
     #[inline(always)]
     fn peek(&self, name: &Name, env: Env) -> Option<Scalar> {
         let of = |value: &Option<Value>| match value {
