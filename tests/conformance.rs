@@ -1,5 +1,9 @@
 //! Runs the shared conformance cases listed in `tests/conformance.txt` with the
 //! shared runner (`../shared/bin/conform`), when the shared folder is present.
+//! Cases whose `.check.py` reads darr's files with NumPy need NumPy too; without
+//! it they are skipped, with one line saying so (see `common/prereq.rs`).
+
+mod common;
 
 use std::path::Path;
 use std::process::Command;
@@ -7,20 +11,24 @@ use std::process::Command;
 #[test]
 fn listed_conformance_cases_pass() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = root.join("../shared");
-    let runner = shared.join("bin/conform");
-    if !runner.exists() {
-        eprintln!("skipped: {} is not present", runner.display());
+    let Some(shared) = common::prereq::shared("conformance::listed_conformance_cases_pass") else {
         return;
-    }
+    };
+    let runner = shared.join("bin/conform");
     let list = std::fs::read_to_string(root.join("tests/conformance.txt")).expect("tests/conformance.txt");
-    let cases: Vec<String> = list
+    let mut cases: Vec<String> = list
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| shared.join("conformance").join(format!("{l}.da")).display().to_string())
+        .map(|l| shared.join("conformance").join(l).display().to_string())
         .collect();
     assert!(!cases.is_empty());
+    let uses_numpy =
+        |case: &String| std::fs::read_to_string(format!("{case}.check.py")).is_ok_and(|check| check.contains("numpy"));
+    if cases.iter().any(uses_numpy) && !common::prereq::numpy("conformance: the cases checked with NumPy") {
+        cases.retain(|case| !uses_numpy(case));
+    }
+    let cases: Vec<String> = cases.into_iter().map(|case| format!("{case}.da")).collect();
     let output = Command::new("python3")
         .arg(&runner)
         .arg("--darr")

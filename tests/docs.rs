@@ -13,6 +13,7 @@
 //!   diagnostics).
 //! - ```` ```python ````: a NumPy program (the NumPy side of a comparison), run with
 //!   `python3`; a following ```` ```output ```` block is its exact standard output.
+//!   Without NumPy these blocks are skipped, with one line saying so.
 //! - ```` ```sh ````: `$ ` lines are commands, the lines after them their standard
 //!   output. Commands that start with `darr` run (through `sh`, with the binary first
 //!   on `PATH`, in the page's scratch directory); other commands (cargo, pip,
@@ -20,6 +21,8 @@
 //! - Untagged and `text` blocks are prose (usage screens) and are not run.
 //!
 //! Regenerate `docs/builtins.md` with `DARR_BLESS=1 cargo test --test docs`.
+
+mod common;
 
 use darr::{ErrorFormat, Failure, Session};
 use std::cell::RefCell;
@@ -56,6 +59,7 @@ fn every_snippet_in_the_docs_runs() {
 
     let mut failures = Vec::new();
     let mut ran = 0;
+    let mut numpy = None;
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap();
         let scratch = scratch_dir(page);
@@ -67,7 +71,12 @@ fn every_snippet_in_the_docs_runs() {
             let result = match block.info.as_str() {
                 "darr" => run_program(block, next, &scratch, i),
                 "repl" => repl.transcript(&block.body),
-                "python" => run_python(block, next, &scratch),
+                "python" => {
+                    if !*numpy.get_or_insert_with(|| common::prereq::numpy("docs: the ```python blocks")) {
+                        continue;
+                    }
+                    run_python(block, next, &scratch)
+                }
                 "sh" => run_commands(&block.body, &scratch),
                 _ => continue,
             };

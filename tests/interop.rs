@@ -1,7 +1,9 @@
 //! Interoperability with the real NumPy: files NumPy writes (every supported dtype,
 //! both byte orders, Fortran order, format versions 1.0 to 3.0) are read by darr,
 //! and files darr writes are read by NumPy. Needs python3 with numpy (`.ci/run`
-//! installs it); set DARR_SKIP_NUMPY=1 to skip on a machine without it.
+//! installs it); without it these tests say so and skip (see `common/prereq.rs`).
+
+mod common;
 
 use std::path::Path;
 use std::process::Command;
@@ -21,15 +23,6 @@ fn darr(dir: &Path, code: &str) -> (bool, String, String) {
     )
 }
 
-fn numpy_available() -> bool {
-    if std::env::var_os("DARR_SKIP_NUMPY").is_some() {
-        return false;
-    }
-    let ok = Command::new("python3").args(["-c", "import numpy"]).status().is_ok_and(|s| s.success());
-    assert!(ok, "numpy is required by this test (pip install numpy), or set DARR_SKIP_NUMPY=1");
-    true
-}
-
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("darr-interop-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -39,7 +32,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn darr_reads_what_numpy_writes() {
-    if !numpy_available() {
+    if !common::prereq::numpy("interop::darr_reads_what_numpy_writes") {
         return;
     }
     let dir = temp_dir("read");
@@ -94,7 +87,7 @@ print(np.load("empty.npy").shape, np.load("scalar.npy"), np.load("v2.npy"), np.l
 
 #[test]
 fn numpy_reads_what_darr_writes() {
-    if !numpy_available() {
+    if !common::prereq::numpy("interop::numpy_reads_what_darr_writes") {
         return;
     }
     let dir = temp_dir("write");

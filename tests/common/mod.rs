@@ -1,4 +1,8 @@
-//! Helpers shared by the property tests.
+//! Helpers shared by the integration tests.
+
+// Each test crate uses the helpers it needs.
+#[allow(dead_code)]
+pub mod prereq;
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 pub struct Rng(pub u64);
