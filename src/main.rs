@@ -184,14 +184,15 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         };
         eprintln!(
             "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
-             ({} plans); {} fused kernels run on {} threads{split}",
+             ({} plans); {} fused kernels run on {} threads; {} indexed assignments written in place{split}",
             started.elapsed().as_secs_f64(),
             stats.parse.as_secs_f64(),
             stats.compute.as_secs_f64(),
             stats.optimize.as_secs_f64(),
             stats.plans,
             stats.kernels,
-            rayon::current_num_threads()
+            rayon::current_num_threads(),
+            stats.in_place_updates
         );
     }
     // Every rank ends here, after the same steps, unless the ranks took different

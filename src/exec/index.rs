@@ -94,16 +94,22 @@ pub fn set_mask(input: &ArrayData, mask: &ArrayData, value: &ArrayData) -> Array
 }
 
 pub fn set_take(
-    input: &ArrayData,
+    input: ArrayData,
     axis: usize,
     index: &ArrayData,
     value: &ArrayData,
     node: &Array,
 ) -> Result<ArrayData, Diag> {
-    let len = input.shape()[axis];
-    let picks = positions(index, len, node)?;
-    Ok(with_dtype!(input.dtype(), T => {
-        let mut out = T::cast_from(input).into_owned();
+    let picks = positions(index, input.shape()[axis], node)?;
+    Ok(set_take_at(input, axis, &picks, value))
+}
+
+/// `input` with its entries at `picks` along `axis` replaced by `value`'s, in
+/// order (the last of repeated positions wins). A uniquely held `input` is
+/// written in place.
+pub fn set_take_at(input: ArrayData, axis: usize, picks: &[usize], value: &ArrayData) -> ArrayData {
+    with_dtype!(input.dtype(), T => {
+        let mut out = T::cast_into(input);
         let value = T::cast_from(value);
         let mut region = out.shape().to_vec();
         region[axis] = picks.len();
@@ -111,6 +117,6 @@ pub fn set_take(
         for (k, &p) in picks.iter().enumerate() {
             out.index_axis_mut(Axis(axis), p).assign(&values.index_axis(Axis(axis), k));
         }
-        T::wrap(out.into_shared())
-    }))
+        T::wrap(out)
+    })
 }

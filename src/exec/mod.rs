@@ -8,6 +8,7 @@ mod distributed;
 pub(crate) mod elementwise;
 pub mod floatfns;
 mod index;
+mod inplace;
 mod kernel;
 mod matmul;
 pub mod memory;
@@ -50,6 +51,7 @@ pub fn set_threads(n: usize) -> Result<(), String> {
 }
 
 pub use create::permutation;
+pub use inplace::update_in_place;
 pub use split::gather_rows;
 
 /// Applies a view to computed data (for readers that store data transposed).
@@ -139,7 +141,8 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         }
         Op::SetMask { input, mask, value } => index::set_mask(&evaluate(input)?, &evaluate(mask)?, &evaluate(value)?),
         Op::SetTake { input, axis, index, value } => {
-            index::set_take(&evaluate(input)?, *axis, &evaluate(index)?, &evaluate(value)?, node)?
+            let (index, value) = (evaluate(index)?, evaluate(value)?);
+            index::set_take(take_or_evaluate(input)?, *axis, &index, &value, node)?
         }
         Op::Concat { inputs, axis } => {
             let parts = inputs.iter().map(evaluate).collect::<Result<Vec<_>, _>>()?;

@@ -17,6 +17,7 @@ static JOINS: AtomicU64 = AtomicU64::new(0);
 static PLACEMENTS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_SCATTERS: AtomicU64 = AtomicU64::new(0);
 static SPLIT_MASKS: AtomicU64 = AtomicU64::new(0);
+static IN_PLACE_UPDATES: AtomicU64 = AtomicU64::new(0);
 
 pub fn record_optimize(spent: Duration) {
     OPTIMIZE_NANOS.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
@@ -83,6 +84,11 @@ pub fn record_split_mask() {
     SPLIT_MASKS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// An indexed assignment wrote into its array's own buffer.
+pub fn record_in_place_update() {
+    IN_PLACE_UPDATES.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What ran so far.
 pub struct Summary {
     pub parse: Duration,
@@ -99,6 +105,7 @@ pub struct Summary {
     pub placements: u64,
     pub split_scatters: u64,
     pub split_masks: u64,
+    pub in_place_updates: u64,
 }
 
 pub fn summary() -> Summary {
@@ -117,5 +124,6 @@ pub fn summary() -> Summary {
         placements: PLACEMENTS.load(Ordering::Relaxed),
         split_scatters: SPLIT_SCATTERS.load(Ordering::Relaxed),
         split_masks: SPLIT_MASKS.load(Ordering::Relaxed),
+        in_place_updates: IN_PLACE_UPDATES.load(Ordering::Relaxed),
     }
 }

@@ -24,6 +24,19 @@ pub enum Scalar {
     Float(f64),
 }
 
+/// Floats by their bits: `0.0` and `-0.0` differ (plans keyed by their
+/// contents must not share a constant of either sign).
+impl std::hash::Hash for Scalar {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Scalar::Bool(b) => b.hash(state),
+            Scalar::Int(i) => i.hash(state),
+            Scalar::Float(f) => f.to_bits().hash(state),
+        }
+    }
+}
+
 impl Scalar {
     pub fn to_f64(self) -> f64 {
         match self {

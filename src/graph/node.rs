@@ -142,6 +142,15 @@ pub enum ReduceFn {
     CountNonzero,
 }
 
+impl std::hash::Hash for ReduceFn {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        if let ReduceFn::Var { ddof } | ReduceFn::Std { ddof } = self {
+            ddof.to_bits().hash(state);
+        }
+    }
+}
+
 impl ReduceFn {
     /// The builtin that computes this reduction.
     pub fn builtin_name(self) -> &'static str {
@@ -163,7 +172,7 @@ impl ReduceFn {
 }
 
 /// One index of a basic (view) indexing operation, resolved against the shape.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum SliceElem {
     /// Picks one position and drops the axis.
     Index(usize),
@@ -173,7 +182,7 @@ pub enum SliceElem {
     NewAxis,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum View {
     Slice(Vec<SliceElem>),
     Transpose(Vec<usize>),

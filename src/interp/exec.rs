@@ -236,8 +236,10 @@ impl Interp {
     }
 
     /// `name[args] = value`: rebinds `name` to an updated copy (value semantics).
-    /// The name is rebound before a deep graph is computed, so that the old array,
-    /// if nothing else holds it, is updated in place instead of copied.
+    /// A small region of an array nothing else holds is written in place
+    /// (`exec::update_in_place`). Otherwise the name is rebound before a deep
+    /// graph is computed, so that the old array, if nothing else holds it, is
+    /// updated in place by the fused update instead of copied.
     fn update_indexed(
         &mut self,
         name: &Name,
@@ -250,6 +252,11 @@ impl Interp {
         let value = arrays::to_array(value, span)?;
         let updated = crate::graph::index::update(&array, args, &value, span)?;
         drop((array, value));
+        // The variable is the one holder of the old array it accounts for.
+        if let Some(same) = crate::exec::update_in_place(&updated, 1)? {
+            self.store(name, Value::Array(same), env);
+            return Ok(());
+        }
         self.store(name, Value::Array(updated.clone()), env);
         arrays::finish(updated)?;
         Ok(())

@@ -3,6 +3,7 @@
 //! fixed point. Optimized plans are cached by structure, so a loop body that
 //! builds the same graph each iteration is optimized once.
 
+mod cache;
 mod const_fold;
 mod cse;
 mod explain;
@@ -15,8 +16,6 @@ mod lower;
 mod materialize;
 pub mod plan;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -90,31 +89,18 @@ pub fn run_passes(plan: &mut Plan, passes: &[Box<dyn Pass>]) {
     }
 }
 
-/// Plans optimized so far, by the text of the plan as lowered.
-const CACHE_CAPACITY: usize = 256;
-
-thread_local! {
-    static CACHE: RefCell<HashMap<String, Rc<Plan>>> = RefCell::new(HashMap::new());
-}
-
 /// The plan that computes `root`, optimized unless `--no-opt`, with its bindings.
 pub fn optimize(root: &Array) -> (Rc<Plan>, Bindings) {
     let (mut plan, bindings) = lower(root);
     if !enabled() {
         return (Rc::new(plan), bindings);
     }
-    let key = format!("{plan:?}");
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let key = cache::key(&plan);
+    if let Some(hit) = cache::get(&key) {
         return (hit, bindings);
     }
     run_passes(&mut plan, &passes());
     let plan = Rc::new(plan);
-    CACHE.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= CACHE_CAPACITY {
-            cache.clear();
-        }
-        cache.insert(key, plan.clone());
-    });
+    cache::insert(key, plan.clone());
     (plan, bindings)
 }

@@ -11,7 +11,7 @@ use crate::syntax::Span;
 
 pub type Id = usize;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum Expr {
     /// The `k`-th input of the plan.
     Leaf(usize),
@@ -56,7 +56,7 @@ pub enum Expr {
     Dead,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct PNode {
     pub expr: Expr,
     pub shape: Vec<usize>,
@@ -67,7 +67,7 @@ pub struct PNode {
     pub materialize: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Plan {
     pub nodes: Vec<PNode>,
     pub root: Id,
@@ -78,7 +78,7 @@ pub struct Plan {
 /// A fused kernel's program: `ops` in order, each reading earlier ones; the last
 /// op is the result. All values travel as f64 lanes; an op's dtype says how its
 /// result is rounded (float32) or read (bool as 0 or 1).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Hash)]
 pub struct Kernel {
     /// Plan nodes the kernel reads.
     pub inputs: Vec<Id>,
@@ -109,7 +109,7 @@ impl Kernel {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct KOp {
     pub kind: KKind,
     pub dtype: DType,
@@ -130,6 +130,20 @@ pub enum KKind {
     Where(usize, usize, usize),
     /// The operand converted to this op's dtype.
     Convert(usize),
+}
+
+impl std::hash::Hash for KKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            KKind::Load { input, views } => (input, views).hash(state),
+            KKind::Const(x) => x.to_bits().hash(state),
+            KKind::Unary(f, a) => (f, a).hash(state),
+            KKind::Binary(f, dtype, a, b) => (f, dtype, a, b).hash(state),
+            KKind::Where(c, x, y) => (c, x, y).hash(state),
+            KKind::Convert(a) => a.hash(state),
+        }
+    }
 }
 
 impl Expr {

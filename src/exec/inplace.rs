@@ -1,0 +1,76 @@
+//! Indexed assignment written into the target's own buffer. `name[region] = value`
+//! is, by value semantics, a new array; when nobody else can see the old one (the
+//! variable being assigned is its only holder) and the region is small, the new
+//! array is the old one with the region overwritten, at a cost of O(region)
+//! instead of a copy of the whole array (NumPy's cost for the same statement).
+//!
+//! A large region keeps the lazy path: there the update is fused with the
+//! computation of its value (`u[1:-1, 1:-1] = ...` in one pass), which costs a
+//! pass over the array either way.
+
+use std::rc::Rc;
+
+use super::{evaluate, force, index};
+use crate::diag::Diag;
+use crate::graph::node::State;
+use crate::graph::{Array, ArrayData, Op};
+
+/// A region at most this fraction of its array is written in place.
+const SMALL_REGION_DIVISOR: usize = 4;
+
+/// Applies the pending update `updated` (a `SetSlice` or `SetTake` node just
+/// built) to its input's buffer when that input can be changed unseen: `holders`
+/// is how many references to the input the caller accounts for (the variable
+/// being assigned); with the update's own, nothing else may hold it. Returns the
+/// input, now holding the updated value, or `None` when the update must be
+/// computed as a new array.
+pub fn update_in_place(updated: &Array, holders: usize) -> Result<Option<Array>, Diag> {
+    let (target, region) = {
+        let state = updated.state.borrow();
+        match &*state {
+            State::Pending(Op::SetSlice { input, value, .. }) => (input.clone(), value.size()),
+            State::Pending(Op::SetTake { input, axis, index, .. }) => {
+                let row = input.size() / input.shape[*axis].max(1);
+                (input.clone(), index.size().saturating_mul(row))
+            }
+            _ => return Ok(None),
+        }
+    };
+    if region.saturating_mul(SMALL_REGION_DIVISOR) > target.size() {
+        return Ok(None);
+    }
+    // The operands first: while pending they may read the target (`S[:10] + 1`);
+    // once computed they let go of it.
+    let operands: Vec<Array> = updated.inputs().into_iter().filter(|a| !Rc::ptr_eq(a, &target)).collect();
+    for operand in &operands {
+        force(operand)?;
+    }
+    force(&target)?;
+    drop(operands);
+    // `target` here, the update's input, and the caller's holders.
+    if Rc::strong_count(&target) != holders + 2 || target.computed().is_none() {
+        return Ok(None);
+    }
+    let state = updated.state.borrow();
+    let (value, picks) = match &*state {
+        State::Pending(Op::SetSlice { value, .. }) => (evaluate(value)?, None),
+        State::Pending(Op::SetTake { axis, index, value, .. }) => {
+            let picks = index::positions(&evaluate(index)?, target.shape[*axis], updated)?;
+            (evaluate(value)?, Some((*axis, picks)))
+        }
+        _ => unreachable!("matched above"),
+    };
+    let mut target_state = target.state.borrow_mut();
+    let State::Done(data) = &mut *target_state else { return Ok(None) };
+    // Moved out and back, so the buffer stays uniquely held while it is written
+    // (a shared buffer is copied once by the write: copy on write).
+    let old = std::mem::replace(data, ArrayData::full(&[0], crate::graph::Scalar::Bool(false), target.dtype));
+    *data = match (&*state, picks) {
+        (State::Pending(Op::SetSlice { elems, .. }), _) => index::set_slice(old, elems, &value),
+        (_, Some((axis, picks))) => index::set_take_at(old, axis, &picks, &value),
+        _ => unreachable!("matched above"),
+    };
+    drop(target_state);
+    super::stats::record_in_place_update();
+    Ok(Some(target))
+}
