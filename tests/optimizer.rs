@@ -166,6 +166,11 @@ print(argmin(sum((x[:50, newaxis, :] - y[newaxis, :7, :]) ** 2, axis=2), axis=1)
 print(argmax(sum(reshape(a[:1000000] * b[:1000000], (4, 250000)), axis=1)), argmin(max(x * y, axis=0)))
 print(f"{{float(mean(sum((x[:, newaxis, :20] - y[newaxis, :30, :20]) ** 2, axis=0), axis=1)[29]):.17g}}")
 print(count_nonzero(b > 0.5), all(b >= 0), any(x > 2))
+# Sums down columns: over a leading axis, a middle one, and a run of two.
+z = reshape(b[:1000000], (8, 125, 1000))
+print(f"{{float(sum(sum(z * 2 - a[:1000][newaxis, newaxis, :], axis=1))):.17g}}", f"{{float(sum(mean(z * z, axis=(0, 1)))):.17g}}")
+w = reshape(a[:999999], (333, 3003))
+print(f"{{float(sum(sum(w * w, axis=0) * a[:3003])):.17g}}", f"{{float(sum(sum(w, axis=0) * a[:3003])):.17g}}")
 save("{}", a * b + 2 * a - b / 3)
 save("{}", astype(transpose(x) * 0.5 + y, float32))
 "#,

@@ -2,6 +2,7 @@
 //! with a dedicated kernel; the node then keeps its result and lets go of its
 //! inputs, so intermediate values are freed as soon as nothing refers to them.
 
+pub(crate) mod column_sums;
 mod create;
 pub mod dense;
 mod distributed;

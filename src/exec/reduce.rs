@@ -8,6 +8,7 @@ use ndarray::{Axis, IxDyn};
 
 use rayon::prelude::*;
 
+use super::column_sums::{column_sums, Columns};
 use super::sum::{pairwise_sum, pairwise_sum_parallel};
 use crate::graph::{ArrayData, DType, Elem, Nd, ReduceFn, ScanFn};
 use crate::with_dtype;
@@ -60,6 +61,13 @@ pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]
 /// Sums and means of float64 rows, read in place when they are contiguous and
 /// summed on all cores: long rows one at a time, short rows many at a time.
 fn float_sums(f: ReduceFn, a: &Nd<f64>, axes: &[usize], out_shape: &[usize]) -> ArrayData {
+    if let Some(columns) = as_columns(a, axes) {
+        let mut sums = column_sums(&columns);
+        if f == ReduceFn::Mean {
+            sums.iter_mut().for_each(|s| *s /= columns.rows as f64);
+        }
+        return ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), sums).expect("out shape"));
+    }
     let (flat, inner) = rows(a, axes);
     let outer = out_shape.iter().product::<usize>();
     let row_sum = |r: usize| {
@@ -73,6 +81,23 @@ fn float_sums(f: ReduceFn, a: &Nd<f64>, axes: &[usize], out_shape: &[usize]) -> 
     };
     let results: Vec<f64> = (0..outer).into_par_iter().map(row_sum).collect();
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("out shape"))
+}
+
+/// A contiguous array reduced over a run of axes that later, kept axes follow
+/// (`axis=0` of a matrix): stacked matrices whose columns are summed.
+fn as_columns<'a>(a: &'a Nd<f64>, axes: &[usize]) -> Option<Columns<'a>> {
+    let (&first, &last) = (axes.first()?, axes.last()?);
+    let run = axes.windows(2).all(|w| w[1] == w[0] + 1);
+    if !run || last + 1 >= a.ndim() {
+        return None;
+    }
+    let shape = a.shape();
+    Some(Columns {
+        data: a.as_slice()?,
+        outer: shape[..first].iter().product(),
+        rows: shape[first..=last].iter().product(),
+        cols: shape[last + 1..].iter().product(),
+    })
 }
 
 pub(crate) fn reduce_row<T: Elem>(f: ReduceFn, row: &[T]) -> f64 {

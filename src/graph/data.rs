@@ -224,6 +224,18 @@ impl ArrayData {
         }
     }
 
+    /// The element at `at` (one position per axis), if it is in range.
+    pub fn get(&self, at: &[usize]) -> Option<Scalar> {
+        let at = IxDyn(at);
+        match self {
+            ArrayData::Bool(a) => a.get(at).map(|x| x.to_scalar()),
+            ArrayData::I32(a) => a.get(at).map(|x| x.to_scalar()),
+            ArrayData::I64(a) => a.get(at).map(|x| x.to_scalar()),
+            ArrayData::F32(a) => a.get(at).map(|x| x.to_scalar()),
+            ArrayData::F64(a) => a.get(at).map(|x| x.to_scalar()),
+        }
+    }
+
     /// A 0-d array holding `value` converted to `dtype`.
     pub fn scalar(value: Scalar, dtype: DType) -> ArrayData {
         ArrayData::full(&[], value, dtype)

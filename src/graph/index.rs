@@ -4,6 +4,7 @@
 //! builds a new array with the region replaced (value semantics).
 
 use super::build::{broadcast_to, cast, view};
+use super::data::ArrayData;
 use super::dtype::DType;
 use super::node::{Array, Node, Op, SliceElem, View};
 use super::shape::{self, normalize_index, slice_indices, Shape};
@@ -169,6 +170,9 @@ fn mask_count(mask: &Array, span: Span) -> Result<usize, Diag> {
 /// `a[args]`.
 pub fn index(a: &Array, args: &[(IndexArg, Span)], span: Span) -> Result<Array, Diag> {
     let r = resolve(a, args, span)?;
+    if let Some(element) = computed_element(a, &r, span) {
+        return Ok(element);
+    }
     let basic =
         if is_whole(&r.elems, &a.shape) { a.clone() } else { view(a, View::Slice(r.elems), r.shape.clone(), span) };
     match r.advanced {
@@ -187,6 +191,21 @@ pub fn index(a: &Array, args: &[(IndexArg, Span)], span: Span) -> Result<Array, 
             Ok(Node::new(Op::Mask { input: basic, mask }, shape, a.dtype, span))
         }
     }
+}
+
+/// One element of a computed array (`m[i, j]` in a scalar loop), read at once:
+/// a view node would cost a plan to compute.
+fn computed_element(a: &Array, r: &Resolved, span: Span) -> Option<Array> {
+    if r.advanced.is_some() || !r.shape.is_empty() {
+        return None;
+    }
+    let at = r
+        .elems
+        .iter()
+        .map(|e| if let SliceElem::Index(i) = e { Some(*i) } else { None })
+        .collect::<Option<Vec<_>>>()?;
+    let value = a.computed()?.get(&at)?;
+    Some(Node::from_data(ArrayData::scalar(value, a.dtype), span))
 }
 
 /// `a[args] = value`: a new array equal to `a` but for the indexed region, which

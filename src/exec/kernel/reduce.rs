@@ -8,6 +8,7 @@ use ndarray::IxDyn;
 use rayon::prelude::*;
 
 use super::{sources, Inputs, Program, Source, CHUNK};
+use crate::exec::column_sums::{column_sums, RowSource};
 use crate::exec::reduce::reduce_row;
 use crate::exec::sum::{leaf_sum, pairwise_sum, BLOCK};
 use crate::graph::{ArrayData, DType, Nd, ReduceFn, View};
@@ -79,6 +80,9 @@ impl Rows {
 }
 
 fn run_single(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType) -> ArrayData {
+    if let Some(sums) = down_columns(kernel, inputs) {
+        return ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), sums).expect("reduction shape")).cast(out);
+    }
     let rows = Rows::new(kernel, inputs);
     let results = match rows.then {
         None => {
@@ -89,6 +93,66 @@ fn run_single(kernel: &Kernel, inputs: &Inputs, out_shape: &[usize], out: DType)
         Some((g, then_inner)) => second_stage(&rows, g, then_inner, out_shape.iter().product()),
     };
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("reduction shape")).cast(out)
+}
+
+/// Kept axes at least this long (in all) are summed down columns.
+const MIN_COLUMNS: usize = 64;
+
+/// A sum or mean over a run of axes that kept axes follow (`sum(a * b,
+/// axis=0)`): the kernel computes row segments in iteration order, which
+/// `column_sums` adds into column accumulators, instead of reading its inputs
+/// transposed, a lane at a time.
+fn down_columns(kernel: &Kernel, inputs: &Inputs) -> Option<Vec<f64>> {
+    let (f, axes) = kernel.reduce.as_ref()?;
+    let (&first, &last) = (axes.first()?, axes.last()?);
+    let run = axes.windows(2).all(|w| w[1] == w[0] + 1);
+    if !matches!(f, ReduceFn::Sum | ReduceFn::Mean) || kernel.then.is_some() || !run || last + 1 >= kernel.shape.len() {
+        return None;
+    }
+    let cols: usize = kernel.shape[last + 1..].iter().product();
+    if cols < MIN_COLUMNS {
+        return None;
+    }
+    let program = Program::compile(kernel);
+    let sources = sources(&program, inputs, &[]);
+    let rows = KernelRows {
+        program,
+        sources,
+        outer: kernel.shape[..first].iter().product(),
+        rows: kernel.shape[first..=last].iter().product(),
+        cols,
+    };
+    let mut sums = column_sums(&rows);
+    if *f == ReduceFn::Mean {
+        sums.iter_mut().for_each(|s| *s /= rows.rows as f64);
+    }
+    Some(sums)
+}
+
+/// A kernel's iteration space as stacked matrices, computed a row segment at a
+/// time.
+struct KernelRows {
+    program: Program,
+    sources: Vec<Source>,
+    outer: usize,
+    rows: usize,
+    cols: usize,
+}
+
+impl RowSource for KernelRows {
+    fn outer(&self) -> usize {
+        self.outer
+    }
+    fn rows(&self) -> usize {
+        self.rows
+    }
+    fn cols(&self) -> usize {
+        self.cols
+    }
+    fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
+        self.program.run_into(&self.sources, (o * self.rows + r) * self.cols + first, scratch);
+        f(scratch)
+    }
 }
 
 /// First results `first..first + out.len()`: rows spread over the threads a
