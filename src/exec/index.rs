@@ -54,6 +54,10 @@ pub fn mask(input: &ArrayData, mask: &ArrayData) -> ArrayData {
     })
 }
 
+/// Regions at least this long are copied by all threads; a shorter copy costs
+/// less than handing it to the pool.
+const PARALLEL_COPY: usize = 1 << 16;
+
 /// `input` with a region replaced. A uniquely held `input` (the common
 /// `u[1:-1] = ...` in a loop) is written in place; a shared one is copied first.
 pub fn set_slice(input: ArrayData, elems: &[SliceElem], value: &ArrayData) -> ArrayData {
@@ -61,8 +65,14 @@ pub fn set_slice(input: ArrayData, elems: &[SliceElem], value: &ArrayData) -> Ar
         let mut out = T::cast_into(input);
         let value = T::cast_from(value);
         let mut region = out.slice_mut(slice_info(elems));
+        let region_len = region.len();
         let value = value.broadcast(region.raw_dim()).expect("checked at build");
-        ndarray::Zip::from(&mut region).and(&value).par_for_each(|o, &v| *o = v);
+        let zip = ndarray::Zip::from(&mut region).and(&value);
+        if region_len >= PARALLEL_COPY {
+            zip.par_for_each(|o, &v| *o = v);
+        } else {
+            zip.for_each(|o, &v| *o = v);
+        }
         T::wrap(out)
     })
 }

@@ -1,8 +1,10 @@
 //! Materialization: marks the elementwise values that should be computed into an
 //! array of their own instead of inside every kernel that reads them — a value
 //! read by two or more kernels, unless it is cheap enough to recompute in each
-//! (so it is computed once, not once per kernel), and a value that a consumer
-//! broadcasts to a larger shape (so it is not recomputed for every copy).
+//! (so it is computed once, not once per kernel), a value that a consumer
+//! broadcasts to a larger shape (so it is not recomputed for every copy), and a
+//! value one kernel would compute several times, once per view it is read
+//! through, unless it is cheap.
 
 use super::fusible::{absorbable, fusible_map, kernel_ends};
 use super::plan::{Expr, Id, Plan};
@@ -14,14 +16,11 @@ use crate::graph::{BinaryFn, ReduceFn, UnaryFn};
 /// back.
 const RECOMPUTE_AT_MOST: usize = 4;
 
-/// Roughly what computing one element of `id` costs, counting the region below
-/// it down to kernel ends: 1 for an arithmetic operation, 20 for a transcendental
-/// function or a power.
-fn cost(plan: &Plan, ends: &[bool], id: Id, top: bool) -> usize {
-    if (!top && ends[id]) || !absorbable(plan, id) {
-        return 0;
-    }
-    let own = match &plan.nodes[id].expr {
+/// Roughly what computing one element of `id` itself costs: 1 for an arithmetic
+/// operation, 20 for a transcendental function or a power, 0 for views and
+/// constants.
+fn own_cost(plan: &Plan, id: Id) -> usize {
+    match &plan.nodes[id].expr {
         Expr::Unary(f, _) => match f {
             UnaryFn::Neg
             | UnaryFn::Abs
@@ -44,8 +43,16 @@ fn cost(plan: &Plan, ends: &[bool], id: Id, top: bool) -> usize {
         } => 20,
         Expr::Binary { .. } | Expr::Where { .. } | Expr::Cast(_) => 1,
         _ => 0,
-    };
-    own + plan.nodes[id].expr.inputs().iter().map(|&i| cost(plan, ends, i, false)).sum::<usize>()
+    }
+}
+
+/// How many differently viewed copies of `id` a kernel reading it computes:
+/// one per view of it (a slice, a broadcast), and one for its plain readers.
+/// A kernel shares the ops of a value only when it reads it through the same
+/// views, so each further copy costs the whole value again.
+fn view_paths(plan: &Plan, consumers: &[Vec<Id>], id: Id) -> usize {
+    let views = consumers[id].iter().filter(|&&c| matches!(plan.nodes[c].expr, Expr::View(..))).count();
+    views + usize::from(views < consumers[id].len())
 }
 
 pub struct Materialize;
@@ -90,16 +97,28 @@ impl Pass for Materialize {
         }
         // Then inputs first, so a value's cost counts what is already marked
         // below it: the expensive part is materialized, the cheap rest is not.
+        // `cost[id]` is what computing one element of `id` inside a kernel
+        // costs, down to kernel ends, counting each viewed copy of an input.
+        let mut cost = vec![0usize; plan.nodes.len()];
         let mut marks = Vec::new();
-        for &id in &live {
+        for id in plan.order() {
+            if absorbable(plan, id) {
+                let below = plan.nodes[id].expr.inputs().into_iter().filter(|&i| !ends[i] && absorbable(plan, i));
+                cost[id] = below.fold(own_cost(plan, id), |sum, i| sum.saturating_add(cost[i]));
+            }
             let node = &plan.nodes[id];
             if !fusible_map(plan, id) || node.materialize || ends[id] {
                 continue;
             }
-            let shared = reaches[id].len() > 1 && cost(plan, &ends, id, true) > RECOMPUTE_AT_MOST;
+            let shared = reaches[id].len() > 1 && cost[id] > RECOMPUTE_AT_MOST;
             let size: usize = node.shape.iter().product();
             let broadcast = consumers[id].iter().any(|&c| plan.nodes[c].shape.iter().product::<usize>() > size);
-            if shared || broadcast {
+            // Floyd-Warshall's `d = minimum(d, d[:, k:k+1] + d[k:k+1, :])`:
+            // each step reads the last through three views, so a chain of steps
+            // left unmarked would grow as 3^steps.
+            let copies = view_paths(plan, &consumers, id);
+            let duplicated = copies > 1 && cost[id].saturating_mul(copies - 1) > RECOMPUTE_AT_MOST;
+            if shared || broadcast || duplicated {
                 marks.push(id);
                 ends[id] = true;
             }

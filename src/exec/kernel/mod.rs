@@ -150,7 +150,14 @@ pub fn run_map(kernel: &Kernel, inputs: &Inputs, dtype: DType) -> ArrayData {
 /// element.
 fn filled<T: Send>(size: usize, chunk: usize, fill: impl Fn(usize, &mut [MaybeUninit<T>]) + Sync) -> Vec<T> {
     let mut out: Vec<T> = Vec::with_capacity(size);
-    out.spare_capacity_mut()[..size].par_chunks_mut(chunk).enumerate().for_each(|(i, part)| fill(i * chunk, part));
+    let lanes = &mut out.spare_capacity_mut()[..size];
+    if size <= chunk {
+        // One chunk: on this thread, not handed to the pool and waited for
+        // (which costs more than a small kernel).
+        fill(0, lanes);
+    } else {
+        lanes.par_chunks_mut(chunk).enumerate().for_each(|(i, part)| fill(i * chunk, part));
+    }
     // SAFETY: every chunk of the first `size` elements was written above (a
     // panic in `fill` propagates before this line).
     unsafe { out.set_len(size) };
