@@ -56,6 +56,32 @@ impl RowSource for Columns<'_> {
     }
 }
 
+/// The squared deviations of `data` from `means` (one per column of each
+/// matrix, as `column_sums` orders its results): what a variance sums.
+pub struct Deviations<'a> {
+    pub data: Columns<'a>,
+    pub means: &'a [f64],
+}
+
+impl RowSource for Deviations<'_> {
+    fn outer(&self) -> usize {
+        self.data.outer
+    }
+    fn rows(&self) -> usize {
+        self.data.rows
+    }
+    fn cols(&self) -> usize {
+        self.data.cols
+    }
+    fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
+        let means = &self.means[o * self.data.cols + first..];
+        let start = (o * self.data.rows + r) * self.data.cols + first;
+        let row = &self.data.data[start..start + scratch.len()];
+        scratch.iter_mut().zip(row).zip(means).for_each(|((d, &x), &m)| *d = (x - m) * (x - m));
+        f(scratch)
+    }
+}
+
 /// The pairwise sum of every column of every matrix: `outer * cols` results,
 /// matrix after matrix.
 pub fn column_sums(source: &impl RowSource) -> Vec<f64> {

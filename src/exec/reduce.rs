@@ -8,7 +8,7 @@ use ndarray::{Axis, IxDyn};
 
 use rayon::prelude::*;
 
-use super::column_sums::{column_sums, Columns};
+use super::column_sums::{column_sums, Columns, Deviations};
 use super::sum::{pairwise_sum, pairwise_sum_parallel};
 use crate::graph::{ArrayData, DType, Elem, Nd, ReduceFn, ScanFn};
 use crate::with_dtype;
@@ -37,6 +37,14 @@ pub fn reduce(f: ReduceFn, data: &ArrayData, axes: &[usize], out_shape: &[usize]
     }
     if let (ArrayData::F64(a), ReduceFn::Sum | ReduceFn::Mean) = (data, f) {
         return float_sums(f, a, axes, out_shape).cast(out);
+    }
+    if let (ArrayData::F64(a), ReduceFn::Var { ddof } | ReduceFn::Std { ddof }) = (data, f) {
+        if let Some(columns) = as_columns(a, axes) {
+            let spread = column_variances(columns, ddof);
+            let spread =
+                if matches!(f, ReduceFn::Std { .. }) { spread.into_iter().map(f64::sqrt).collect() } else { spread };
+            return ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), spread).expect("out shape")).cast(out);
+        }
     }
     let results: Vec<f64> = with_dtype!(data.dtype(), T => {
         let a = T::cast_from(data);
@@ -81,6 +89,16 @@ fn float_sums(f: ReduceFn, a: &Nd<f64>, axes: &[usize], out_shape: &[usize]) -> 
     };
     let results: Vec<f64> = (0..outer).into_par_iter().map(row_sum).collect();
     ArrayData::F64(Nd::from_shape_vec(IxDyn(out_shape), results).expect("out shape"))
+}
+
+/// Each column's variance as `reduce_row` computes it: the pairwise sum of the
+/// squared deviations from the column's mean, over `n - ddof`.
+fn column_variances(columns: Columns, ddof: f64) -> Vec<f64> {
+    let n = columns.rows as f64;
+    let mut means = column_sums(&columns);
+    means.iter_mut().for_each(|s| *s /= n);
+    let squares = column_sums(&Deviations { data: columns, means: &means });
+    squares.into_iter().map(|s| s / (n - ddof).max(0.0)).collect()
 }
 
 /// A contiguous array reduced over a run of axes that later, kept axes follow
@@ -208,5 +226,26 @@ fn combine<T: Elem>(f: ScanFn, a: T, b: T) -> T {
     } else {
         let (x, y) = (a.to_scalar().to_i64(), b.to_scalar().to_i64());
         T::from_i64(if f == ScanFn::CumSum { x.wrapping_add(y) } else { x.wrapping_mul(y) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variances_down_columns_equal_each_columns_own_bit_for_bit() {
+        let (rows, cols) = (300, 70);
+        let values: Vec<f64> = (0..rows * cols).map(|i| ((i * 7919) % 1013) as f64 / 97.0 - 5.0).collect();
+        let a = Nd::from_shape_vec(IxDyn(&[rows, cols]), values.clone()).unwrap();
+        for f in [ReduceFn::Var { ddof: 0.0 }, ReduceFn::Std { ddof: 1.0 }, ReduceFn::Mean] {
+            let ArrayData::F64(got) = reduce(f, &ArrayData::F64(a.clone()), &[0], &[cols], DType::Float64) else {
+                panic!("float64 asked for")
+            };
+            for c in 0..cols {
+                let column: Vec<f64> = (0..rows).map(|r| values[r * cols + c]).collect();
+                assert_eq!(got[[c]].to_bits(), reduce_row(f, &column).to_bits(), "{f:?} column {c}");
+            }
+        }
     }
 }
