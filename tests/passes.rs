@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use darr::interp::value::Value;
-use darr::opt::{lower, passes, render, Plan};
+use darr::opt::{lower, passes, render, Plan, Scalars};
 
 /// The plan computing variable `name` after running `program`.
 fn plan_of(program: &str, name: &str) -> Plan {
@@ -15,7 +15,7 @@ fn plan_of(program: &str, name: &str) -> Plan {
     session.run_source("<test>", program).unwrap_or_else(|_| panic!("{program} failed"));
     let value = session.variables().into_iter().find(|(n, _)| n == name).expect("variable").1;
     let Value::Array(array) = value else { panic!("{name} is not an array") };
-    lower(&array).0
+    lower(&array, Scalars::Constants).0
 }
 
 /// Runs the named passes in order; returns the plan text before the last one

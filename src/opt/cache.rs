@@ -7,7 +7,7 @@
 //! buffer and formats nothing.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -18,6 +18,25 @@ const CAPACITY: usize = 256;
 
 thread_local! {
     static PLANS: RefCell<HashMap<Vec<u8>, Rc<Plan>>> = RefCell::new(HashMap::new());
+    /// Keys looked up in vain once (see `missed_before`).
+    static MISSED: RefCell<HashSet<Vec<u8>>> = RefCell::new(HashSet::new());
+}
+
+/// Whether `key` was looked up in vain before; notes it otherwise. The
+/// optimizer caches a plan with its scalars as inputs only for plans that come
+/// back: most plans with constants are met once and fold them.
+pub fn missed_before(key: &[u8]) -> bool {
+    MISSED.with(|missed| {
+        let mut missed = missed.borrow_mut();
+        if missed.contains(key) {
+            return true;
+        }
+        if missed.len() >= CAPACITY {
+            missed.clear();
+        }
+        missed.insert(key.to_vec());
+        false
+    })
 }
 
 /// The key of a lowered plan.

@@ -36,6 +36,7 @@ impl Bindings {
 pub fn is_region_op(node: &Node) -> bool {
     match &*node.state.borrow() {
         State::Done(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => false,
+        State::Pending(Op::View { input, .. }) => !is_computed_whole(input),
         State::Pending(op) => matches!(
             op,
             Op::Fill(_)
@@ -43,15 +44,34 @@ pub fn is_region_op(node: &Node) -> bool {
                 | Op::Binary { .. }
                 | Op::Where { .. }
                 | Op::Cast(_)
-                | Op::View { .. }
                 | Op::Reduce { .. }
                 | Op::SetSlice { .. }
         ),
     }
 }
 
-pub fn lower(root: &Array) -> (Plan, Bindings) {
-    let mut lowering = Lowering { nodes: Vec::new(), leaves: Vec::new(), origins: Vec::new(), ids: HashMap::new() };
+/// A view of a computed array (`x[i]`, `q[:, j]` in a loop) is a leaf: it is made
+/// at once, sharing the array's buffer, and the plan reading it sees only its
+/// shape, so a loop whose index moves reuses one optimized plan instead of
+/// optimizing a plan per position.
+fn is_computed_whole(node: &Node) -> bool {
+    matches!(&*node.state.borrow(), State::Done(_))
+}
+
+/// What lowering makes of a computed 0-d array (a scalar operand such as the
+/// `err` of `w - 0.05 * err * xi`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scalars {
+    /// A constant of the plan, which passes can fold.
+    Constants,
+    /// An input of the plan, so the plan is the same whatever the scalar's value
+    /// (a loop whose scalars change every iteration reuses one optimized plan).
+    Inputs,
+}
+
+pub fn lower(root: &Array, scalars: Scalars) -> (Plan, Bindings) {
+    let mut lowering =
+        Lowering { nodes: Vec::new(), leaves: Vec::new(), origins: Vec::new(), ids: HashMap::new(), scalars };
     let root_id = lowering.visit(root);
     let leaves = lowering.leaves.iter().map(|l| (l.shape.clone(), l.dtype)).collect();
     let plan = Plan { nodes: lowering.nodes, root: root_id, leaves };
@@ -69,6 +89,7 @@ struct Lowering {
     leaves: Vec<Array>,
     origins: Vec<Option<Array>>,
     ids: HashMap<*const Node, Id>,
+    scalars: Scalars,
 }
 
 impl Lowering {
@@ -96,7 +117,7 @@ impl Lowering {
         let state = node.state.borrow();
         let op = match &*state {
             // A computed 0-d array (a Python scalar operand) is a constant.
-            State::Done(data) if data.shape().is_empty() => {
+            State::Done(data) if data.shape().is_empty() && self.scalars == Scalars::Constants => {
                 return data.first().map_or_else(|| self.leaf(node), Expr::Const);
             }
             State::Done(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => return self.leaf(node),
@@ -112,6 +133,7 @@ impl Lowering {
             }
             Op::Where { cond, x, y } => Expr::Where { cond: self.visit(cond), x: self.visit(x), y: self.visit(y) },
             Op::Cast(a) => Expr::Cast(self.visit(a)),
+            Op::View { input, .. } if is_computed_whole(input) => self.leaf(node),
             Op::View { input, view } => Expr::View(view.clone(), self.visit(input)),
             Op::Reduce { f, input, axes, .. } => Expr::Reduce { f: *f, axes: axes.clone(), input: self.visit(input) },
             Op::SetSlice { input, elems, value } => {

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use explain::{explain, render};
-pub use lower::{is_region_op, lower, Bindings};
+pub use lower::{is_region_op, lower, Bindings, Scalars};
 pub use plan::Plan;
 
 use crate::graph::Array;
@@ -91,7 +91,7 @@ pub fn run_passes(plan: &mut Plan, passes: &[Box<dyn Pass>]) {
 
 /// The plan that computes `root`, optimized unless `--no-opt`, with its bindings.
 pub fn optimize(root: &Array) -> (Rc<Plan>, Bindings) {
-    let (mut plan, bindings) = lower(root);
+    let (plan, bindings) = lower(root, Scalars::Constants);
     if !enabled() {
         return (Rc::new(plan), bindings);
     }
@@ -99,8 +99,26 @@ pub fn optimize(root: &Array) -> (Rc<Plan>, Bindings) {
     if let Some(hit) = cache::get(&key) {
         return (hit, bindings);
     }
+    // A plan met again but for the values of its scalar operands (a loop body
+    // whose scalars change every iteration) is optimized once, with its
+    // scalars as inputs, and that plan serves every later iteration.
+    let (general, general_bindings) = lower(root, Scalars::Inputs);
+    let general_key = cache::key(&general);
+    if general_key != key {
+        if let Some(hit) = cache::get(&general_key) {
+            return (hit, general_bindings);
+        }
+        if cache::missed_before(&general_key) {
+            return (optimized(general, general_key), general_bindings);
+        }
+    }
+    (optimized(plan, key), bindings)
+}
+
+/// `plan` after the passes, kept in the cache under `key`.
+fn optimized(mut plan: Plan, key: Vec<u8>) -> Rc<Plan> {
     run_passes(&mut plan, &passes());
     let plan = Rc::new(plan);
     cache::insert(key, plan.clone());
-    (plan, bindings)
+    plan
 }
