@@ -12,7 +12,11 @@ reports the scaling efficiency t(1 rank) / (2 t(2 ranks)) and the cost of ranks
 over threads t(2 ranks) / t(2 threads). Skipped when that binary or mpiexec is
 missing.
 
+`bench/run.py apps [NAMES...]` runs the application benchmarks instead
+(bench/apps.py): whole programs in darr and NumPy, alternately.
+
 usage: bench/run.py [--darr BIN] [--mpi-darr BIN] [--repeat N] [--small] [--json FILE] [IDS...]
+       bench/run.py apps [--repeat N] [--small] [NAMES...]
        (IDS such as B1 B4 B9; default all. --small shrinks sizes for a quick check.)
 """
 import argparse
@@ -94,6 +98,16 @@ def main():
     ap.add_argument("--mpi-darr", default=os.path.join(HERE, "..", "target", "mpi", "release", "darr"))
     ap.add_argument("--mpiexec", default="mpiexec --oversubscribe --allow-run-as-root")
     args = ap.parse_args()
+    if args.ids[:1] == ["apps"]:
+        import apps
+        print(f"{'app':<12} {'size':>8} {'darr (s)':>10} {'numpy (s)':>10} {'ratio':>7} {'darr MiB':>9} {'numpy MiB':>9} same")
+        rows = apps.run_apps(os.path.abspath(args.darr), args.repeat, args.small, set(args.ids[1:]))
+        json_path = args.json.replace("latest.json", "apps.json")
+        os.makedirs(os.path.dirname(json_path), exist_ok=True)
+        with open(json_path, "w") as f:
+            json.dump({"repeat": args.repeat, "small": args.small, "apps": rows}, f, indent=2)
+        print(f"wrote {json_path}")
+        return
     wanted = {i.upper() for i in args.ids}
     rows = []
     for bid, name, script, peers, size, small in SUITE:
