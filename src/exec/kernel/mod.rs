@@ -151,7 +151,9 @@ pub fn run_map(kernel: &Kernel, inputs: &Inputs, dtype: DType) -> ArrayData {
 fn filled<T: Send>(size: usize, chunk: usize, fill: impl Fn(usize, &mut [MaybeUninit<T>]) + Sync) -> Vec<T> {
     let mut out: Vec<T> = Vec::with_capacity(size);
     let lanes = &mut out.spare_capacity_mut()[..size];
-    if size <= chunk {
+    if size == 0 {
+        // Nothing to compute (a rank's empty share of a small split array).
+    } else if size <= chunk {
         // One chunk: on this thread, not handed to the pool and waited for
         // (which costs more than a small kernel).
         fill(0, lanes);
