@@ -23,6 +23,9 @@ pub struct Node {
     /// Length of the longest chain of pending operations below this node (lowered
     /// when inputs are computed, see `shorten`).
     depth: std::cell::Cell<u32>,
+    /// How many plans have computed this node inside themselves without
+    /// keeping it (see `opt::lower`).
+    lowered: std::cell::Cell<u32>,
     pub(crate) state: RefCell<State>,
 }
 
@@ -315,7 +318,15 @@ impl Node {
     pub fn with_layout(op: Op, shape: Shape, dtype: DType, layout: Layout, span: Span) -> Array {
         // A computed input starts a new chain: what it was built from is gone.
         let depth = chain_depth(&op.inputs());
-        Rc::new(Node { shape, dtype, layout, span, depth: depth.into(), state: RefCell::new(State::Pending(op)) })
+        Rc::new(Node {
+            shape,
+            dtype,
+            layout,
+            span,
+            depth: depth.into(),
+            lowered: 0.into(),
+            state: RefCell::new(State::Pending(op)),
+        })
     }
 
     /// A node whose value is known.
@@ -333,12 +344,20 @@ impl Node {
     /// A computed node in the default layout.
     fn holding(state: State, shape: Shape, dtype: DType, span: Span) -> Array {
         let layout = Layout::default_for(shape.len(), crate::dist::nranks());
-        Rc::new(Node { layout, shape, dtype, span, depth: 0.into(), state: RefCell::new(state) })
+        Rc::new(Node { layout, shape, dtype, span, depth: 0.into(), lowered: 0.into(), state: RefCell::new(state) })
     }
 
     /// Length of the longest chain of pending operations below this node.
     pub fn depth(&self) -> u32 {
         self.depth.get()
+    }
+
+    /// Notes that a plan is computing this pending node; returns how many
+    /// plans did before.
+    pub fn note_lowered(&self) -> u32 {
+        let before = self.lowered.get();
+        self.lowered.set(before.saturating_add(1));
+        before
     }
 
     /// Recounts `depth` after some inputs were computed.

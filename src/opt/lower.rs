@@ -1,6 +1,13 @@
 //! Lowering: the pending graph below an observed node becomes a [`Plan`], plus the
 //! bindings that tie the plan to this particular graph (its leaf arrays and, for
 //! each plan node, the graph node it computes).
+//!
+//! A pending value that an earlier plan already computed inside itself without
+//! keeping it (Gram-Schmidt's `v = v - dot(q[:, i], v) * q[:, i]`, observed by
+//! the next `dot` and then read again by the next `v`) is being computed again:
+//! it is marked to be materialized, and kept when a name still holds it, so a
+//! loop-carried chain is computed at most twice instead of once per later
+//! observation.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -100,13 +107,16 @@ impl Lowering {
         }
         // Deep chains of views and operations recurse; grow the stack as needed.
         let expr = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_of(node));
+        let computed_before =
+            matches!(expr, Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Reduce { .. })
+                && node.note_lowered() > 0;
         let id = self.nodes.len();
         self.nodes.push(PNode {
             expr,
             shape: node.shape.clone(),
             dtype: node.dtype,
             span: node.span,
-            materialize: false,
+            materialize: computed_before,
         });
         self.origins.push(Some(node.clone()));
         self.ids.insert(key, id);
