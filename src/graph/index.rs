@@ -91,10 +91,12 @@ fn resolve(a: &Array, args: &[(IndexArg, Span)], span: Span) -> Result<Resolved,
                 if step == 0 {
                     return Err(Diag::new(Code::Value, *arg_span, "slice step cannot be zero", "zero step"));
                 }
-                let picks: Vec<usize> = slice_indices(*start, *stop, step, a.shape[dim]).collect();
-                let first = picks.first().copied().unwrap_or(0);
-                shape.push(picks.len());
-                elems.push(SliceElem::Range { first, count: picks.len(), step: step as isize });
+                // The first pick and how many (the picks of `:` are never listed).
+                let mut picks = slice_indices(*start, *stop, step, a.shape[dim]);
+                let count = picks.size_hint().0;
+                let first = picks.next().unwrap_or(0);
+                shape.push(count);
+                elems.push(SliceElem::Range { first, count, step: step as isize });
                 dim += 1;
             }
             IndexArg::Ellipsis => {

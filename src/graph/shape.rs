@@ -77,6 +77,25 @@ mod tests {
         slice_indices(start, stop, step, len).collect()
     }
 
+    /// Indexing reads the count from `size_hint` instead of listing the picks.
+    #[test]
+    fn the_size_hint_is_the_number_of_picks() {
+        let bounds = [None, Some(-12), Some(-3), Some(-1), Some(0), Some(1), Some(4), Some(9), Some(30)];
+        for len in [0, 1, 5, 9] {
+            for start in bounds {
+                for stop in bounds {
+                    for step in [-3, -1, 1, 2, 7] {
+                        let it = slice_indices(start, stop, step, len);
+                        assert_eq!(
+                            it.size_hint(),
+                            (picks(start, stop, step, len).len(), Some(picks(start, stop, step, len).len()))
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn slices_clamp_like_python() {
         assert_eq!(picks(None, None, 1, 4), vec![0, 1, 2, 3]);
