@@ -23,9 +23,8 @@ const COLUMNS: usize = 512;
 /// Rows of `outer` stacked matrices of `rows` × `cols`, in C order: computed
 /// data, or a fused kernel computing them.
 pub trait RowSource: Sync {
-    fn outer(&self) -> usize;
-    fn rows(&self) -> usize;
-    fn cols(&self) -> usize;
+    /// `[outer, rows, cols]`.
+    fn shape(&self) -> [usize; 3];
     /// Calls `f` with columns `first..first + width` of row `r` of matrix `o`
     /// (`scratch`, `width` long, is there to compute them into).
     fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F);
@@ -41,14 +40,8 @@ pub struct Columns<'a> {
 }
 
 impl RowSource for Columns<'_> {
-    fn outer(&self) -> usize {
-        self.outer
-    }
-    fn rows(&self) -> usize {
-        self.rows
-    }
-    fn cols(&self) -> usize {
-        self.cols
+    fn shape(&self) -> [usize; 3] {
+        [self.outer, self.rows, self.cols]
     }
     fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
         let start = (o * self.rows + r) * self.cols + first;
@@ -64,14 +57,8 @@ pub struct Deviations<'a> {
 }
 
 impl RowSource for Deviations<'_> {
-    fn outer(&self) -> usize {
-        self.data.outer
-    }
-    fn rows(&self) -> usize {
-        self.data.rows
-    }
-    fn cols(&self) -> usize {
-        self.data.cols
+    fn shape(&self) -> [usize; 3] {
+        self.data.shape()
     }
     fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
         let means = &self.means[o * self.data.cols + first..];
@@ -85,8 +72,8 @@ impl RowSource for Deviations<'_> {
 /// The pairwise sum of every column of every matrix: `outer * cols` results,
 /// matrix after matrix.
 pub fn column_sums(source: &impl RowSource) -> Vec<f64> {
-    let (rows, cols) = (source.rows(), source.cols());
-    let mut out = vec![0.0; source.outer() * cols];
+    let [outer, rows, cols] = source.shape();
+    let mut out = vec![0.0; outer * cols];
     if cols == 0 {
         return out;
     }

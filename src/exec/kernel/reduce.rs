@@ -140,14 +140,8 @@ struct KernelRows {
 }
 
 impl RowSource for KernelRows {
-    fn outer(&self) -> usize {
-        self.outer
-    }
-    fn rows(&self) -> usize {
-        self.rows
-    }
-    fn cols(&self) -> usize {
-        self.cols
+    fn shape(&self) -> [usize; 3] {
+        [self.outer, self.rows, self.cols]
     }
     fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
         self.program.run_into(&self.sources, (o * self.rows + r) * self.cols + first, scratch);
