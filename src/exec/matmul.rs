@@ -147,7 +147,8 @@ impl Float for f64 {}
 /// Products at least this large (m * k) are spread over the threads.
 const PARALLEL_PRODUCT: usize = 1 << 16;
 
-/// `out = x @ y` for a one-column `y` (a matrix-vector or a dot product): a dot
+/// `out = x @ y` for a one-column `y` (a matrix-vector or a dot product) whose
+/// `x` has contiguous rows: a dot
 /// of each row with the column, four running sums each. The `gemm` kernels pack
 /// their operands first, which costs more than such a product (a dot of two
 /// 20000-element vectors took 88 us).
@@ -179,7 +180,9 @@ fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], 
 
 /// `out = x @ y` (row-major `out`) with the `gemm` kernels.
 fn gemm_into<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one: T, zero: T) {
-    if y.ncols() == 1 {
+    // Rows read in place; a transposed `x` (`transpose(a) @ v`) would be read
+    // down its columns, once per row, which `gemm` does better.
+    if y.ncols() == 1 && (x.nrows() <= 1 || x.ncols() <= 1 || x.strides()[1] == 1) {
         return matrix_vector(x, y, out, zero);
     }
     #[cfg(feature = "openblas")]
