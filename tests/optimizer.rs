@@ -204,3 +204,19 @@ fn loop_carried_broadcast_updates_plan_in_linear_size() {
         assert!(ops > 0 && ops <= 10 * steps, "{steps} steps planned {ops} fused ops:\n{plan}");
     }
 }
+
+/// A named pending value that one plan computed inside itself is materialized
+/// (and kept) by the next plan that needs it, and only it: not its unnamed
+/// intermediates, and not on its first use.
+#[test]
+fn a_named_value_computed_again_is_kept_the_second_time() {
+    let program = "a = rand(100)\nb = rand(100)\neval(a); eval(b)\nv = a * 2 + b\n\
+                   print(explain(sum(v)))\nprint(\"--\")\nprint(explain(v * 3))\n";
+    let out = Command::new(env!("CARGO_BIN_EXE_darr")).args(["-e", program]).output().expect("run darr");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (first, second) = text.split_once("--").expect("two plans");
+    assert_eq!(first.matches("(materialized)").count(), 0, "{text}");
+    assert_eq!(second.matches("(materialized)").count(), 1, "{text}");
+    let kept = second.lines().find(|l| l.contains("(materialized)")).expect("a kept kernel");
+    assert!(kept.contains("2 fused ops"), "the kept kernel should compute v = a * 2 + b:\n{text}");
+}

@@ -352,12 +352,14 @@ impl Node {
         self.depth.get()
     }
 
-    /// Notes that a plan is computing this pending node; returns how many
-    /// plans did before.
-    pub fn note_lowered(&self) -> u32 {
-        let before = self.lowered.get();
-        self.lowered.set(before.saturating_add(1));
-        before
+    /// How many plans computed this pending node inside themselves.
+    pub fn times_lowered(&self) -> u32 {
+        self.lowered.get()
+    }
+
+    /// Notes that a plan about to run computes this pending node.
+    pub fn note_lowered(&self) {
+        self.lowered.set(self.lowered.get().saturating_add(1));
     }
 
     /// Recounts `depth` after some inputs were computed.

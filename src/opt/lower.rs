@@ -5,9 +5,9 @@
 //! A pending value that an earlier plan already computed inside itself without
 //! keeping it (Gram-Schmidt's `v = v - dot(q[:, i], v) * q[:, i]`, observed by
 //! the next `dot` and then read again by the next `v`) is being computed again:
-//! it is marked to be materialized, and kept when a name still holds it, so a
-//! loop-carried chain is computed at most twice instead of once per later
-//! observation.
+//! when a name (or another pending value) still holds it, it is marked to be
+//! materialized, and kept, so a loop-carried chain is computed at most twice
+//! instead of once per later observation.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -29,6 +29,13 @@ pub struct Bindings {
 }
 
 impl Bindings {
+    /// Counts the plan these bindings belong to as one more plan computing
+    /// each of its pending graph nodes (called once per plan that runs: the
+    /// optimizer may lower a graph twice before choosing).
+    pub fn note_lowered(&self) {
+        self.origins.iter().flatten().filter(|node| !node.is_computed()).for_each(|node| node.note_lowered());
+    }
+
     /// True when something outside the plan (a variable, another pending graph)
     /// holds the graph node behind plan node `id`, so its value is worth keeping.
     pub fn held_outside(&self, id: usize) -> bool {
@@ -81,14 +88,23 @@ pub fn lower(root: &Array, scalars: Scalars) -> (Plan, Bindings) {
         Lowering { nodes: Vec::new(), leaves: Vec::new(), origins: Vec::new(), ids: HashMap::new(), scalars };
     let root_id = lowering.visit(root);
     let leaves = lowering.leaves.iter().map(|l| (l.shape.clone(), l.dtype)).collect();
-    let plan = Plan { nodes: lowering.nodes, root: root_id, leaves };
+    let mut plan = Plan { nodes: lowering.nodes, root: root_id, leaves };
     let mut readers = vec![0; plan.nodes.len()];
     for node in &plan.nodes {
         for input in node.expr.inputs() {
             readers[input] += 1;
         }
     }
-    (plan, Bindings { leaves: lowering.leaves, origins: lowering.origins, readers })
+    let bindings = Bindings { leaves: lowering.leaves, origins: lowering.origins, readers };
+    for (id, node) in plan.nodes.iter_mut().enumerate() {
+        let computable =
+            matches!(node.expr, Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Reduce { .. });
+        let computed_before = bindings.origins[id].as_ref().is_some_and(|origin| origin.times_lowered() > 0);
+        // Only what something outside the plan holds (a name) can be kept; an
+        // intermediate of it is not worth an array of its own.
+        node.materialize = computable && computed_before && bindings.held_outside(id);
+    }
+    (plan, bindings)
 }
 
 struct Lowering {
@@ -107,16 +123,13 @@ impl Lowering {
         }
         // Deep chains of views and operations recurse; grow the stack as needed.
         let expr = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_of(node));
-        let computed_before =
-            matches!(expr, Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Reduce { .. })
-                && node.note_lowered() > 0;
         let id = self.nodes.len();
         self.nodes.push(PNode {
             expr,
             shape: node.shape.clone(),
             dtype: node.dtype,
             span: node.span,
-            materialize: computed_before,
+            materialize: false,
         });
         self.origins.push(Some(node.clone()));
         self.ids.insert(key, id);

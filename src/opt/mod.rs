@@ -91,6 +91,13 @@ pub fn run_passes(plan: &mut Plan, passes: &[Box<dyn Pass>]) {
 
 /// The plan that computes `root`, optimized unless `--no-opt`, with its bindings.
 pub fn optimize(root: &Array) -> (Rc<Plan>, Bindings) {
+    let (plan, bindings) = choose(root);
+    bindings.note_lowered();
+    (plan, bindings)
+}
+
+/// The plan to run for `root`: from the cache when it can be.
+fn choose(root: &Array) -> (Rc<Plan>, Bindings) {
     let (plan, bindings) = lower(root, Scalars::Constants);
     if !enabled() {
         return (Rc::new(plan), bindings);
