@@ -39,13 +39,20 @@ pub struct Columns<'a> {
     pub cols: usize,
 }
 
+impl<'a> Columns<'a> {
+    /// Columns `first..first + width` of row `r` of matrix `o`.
+    fn row(&self, o: usize, r: usize, first: usize, width: usize) -> &'a [f64] {
+        let start = (o * self.rows + r) * self.cols + first;
+        &self.data[start..start + width]
+    }
+}
+
 impl RowSource for Columns<'_> {
     fn shape(&self) -> [usize; 3] {
         [self.outer, self.rows, self.cols]
     }
     fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
-        let start = (o * self.rows + r) * self.cols + first;
-        f(&self.data[start..start + scratch.len()])
+        f(self.row(o, r, first, scratch.len()))
     }
 }
 
@@ -62,8 +69,7 @@ impl RowSource for Deviations<'_> {
     }
     fn with_row<F: FnOnce(&[f64])>(&self, o: usize, r: usize, first: usize, scratch: &mut [f64], f: F) {
         let means = &self.means[o * self.data.cols + first..];
-        let start = (o * self.data.rows + r) * self.data.cols + first;
-        let row = &self.data.data[start..start + scratch.len()];
+        let row = self.data.row(o, r, first, scratch.len());
         scratch.iter_mut().zip(row).zip(means).for_each(|((d, &x), &m)| *d = (x - m) * (x - m));
         f(scratch)
     }
