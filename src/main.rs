@@ -30,12 +30,17 @@ struct Cli {
     /// Parse and check names and arguments; run nothing.
     #[arg(short = 'c', long)]
     check: bool,
-    /// Print each plan to standard error as it runs (optimized unless --no-opt).
+    /// Print each plan to standard error as it runs (optimized unless --no-opt;
+    /// work on small arrays runs without a plan, see --small-work).
     #[arg(long)]
     explain: bool,
     /// Run without optimization passes: every operation computed on its own.
     #[arg(long)]
     no_opt: bool,
+    /// Compute arrays of up to N elements operation by operation, without
+    /// planning (default 4096; 0 plans every operation).
+    #[arg(long, value_name = "N")]
+    small_work: Option<usize>,
     /// Worker threads per rank for array kernels (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -151,6 +156,9 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         }
     }
     darr::opt::set_enabled(!cli.no_opt);
+    if let Some(n) = cli.small_work {
+        darr::exec::set_small_work(n);
+    }
     darr::exec::set_explain(cli.explain);
     let result = if cli.check {
         session.check_source(&name, &text)

@@ -121,12 +121,17 @@ fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
         let text = program(&mut rng, &dir);
         std::fs::write(&script, &text).unwrap();
         let plain = run(&["--no-opt"], &script);
-        let optimized = run(&["--time"], &script);
+        // Planned even at this size, so the optimizer's passes are what is compared.
+        let optimized = run(&["--time", "--small-work", "0"], &script);
+        // And as it runs by default: small arrays node by node, without a plan.
+        let default = run(&[], &script);
         assert!(plain.0.contains("status Some(0)"), "case {case} failed:\n{text}\n{}", plain.0);
         let (optimized_text, timing) = optimized.0.split_once("time:").expect("--time summary");
         let plain_text = plain.0.replace("status Some(0)", "");
         assert_eq!(plain_text, optimized_text, "case {case} prints differently:\n{text}");
         assert_eq!(plain.1, optimized.1, "case {case} saves different bytes:\n{text}");
+        assert_eq!(plain.0, default.0, "case {case} prints differently by default:\n{text}");
+        assert_eq!(plain.1, default.1, "case {case} saves different bytes by default:\n{text}");
         fused_kernels += timing
             .split_whitespace()
             .collect::<Vec<_>>()

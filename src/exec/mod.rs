@@ -16,6 +16,7 @@ pub mod memory;
 pub mod pyfloat;
 mod reduce;
 mod run;
+mod small;
 mod split;
 pub mod split_cyclic;
 mod split_dense;
@@ -52,6 +53,7 @@ pub fn set_threads(n: usize) -> Result<(), String> {
 }
 
 pub use create::permutation;
+pub use small::set_small_work;
 pub use inplace::update_in_place;
 pub use split::gather_rows;
 
@@ -86,24 +88,27 @@ pub fn force(node: &Array) -> Result<(), Diag> {
         split::create_part(node);
         return Ok(());
     }
-    if crate::opt::is_region_op(node) {
-        return run::run_plan(node);
-    }
-    check_memory(node)?;
-    if split_tiled::try_place(node)?
-        || split_cyclic::try_place(node)?
-        || split_take::try_take(node)?
-        || split_scatter::try_set_take(node)?
-        || split_mask::try_mask(node)?
-        || split_matmul::try_matmul(node)?
-        || split_scan::try_scan(node)?
-    {
-        return Ok(());
+    if !small::is_small_work(node) {
+        if crate::opt::is_region_op(node) {
+            return run::run_plan(node);
+        }
+        check_memory(node)?;
+        if split_tiled::try_place(node)?
+            || split_cyclic::try_place(node)?
+            || split_take::try_take(node)?
+            || split_scatter::try_set_take(node)?
+            || split_mask::try_mask(node)?
+            || split_matmul::try_matmul(node)?
+            || split_scan::try_scan(node)?
+        {
+            return Ok(());
+        }
     }
     let data = {
         let state = node.state.borrow();
         let State::Pending(op) = &*state else { unreachable!("checked above") };
-        compute(op, node)?
+        // A long pending chain of small nodes is computed by recursion.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || compute(op, node))?
     };
     debug_assert_eq!(data.shape(), &node.shape[..], "kernel result shape for {}", node.describe());
     debug_assert_eq!(data.dtype(), node.dtype, "kernel result dtype for {}", node.describe());
