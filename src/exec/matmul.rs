@@ -3,8 +3,8 @@
 //! operands cost no copy; ints use a plain loop.
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn};
-use rayon::prelude::*;
 
+use super::matvec;
 use crate::graph::{ArrayData, Elem, Nd};
 use crate::with_dtype;
 
@@ -144,46 +144,15 @@ pub trait Float: Elem + std::ops::Add<Output = Self> + std::ops::Mul<Output = Se
 impl Float for f32 {}
 impl Float for f64 {}
 
-/// Products at least this large (m * k) are spread over the threads.
-const PARALLEL_PRODUCT: usize = 1 << 16;
-
-/// `out = x @ y` for a one-column `y` (a matrix-vector or a dot product) whose
-/// `x` has contiguous rows: a dot
-/// of each row with the column, four running sums each. The `gemm` kernels pack
-/// their operands first, which costs more than such a product (a dot of two
-/// 20000-element vectors took 88 us).
-fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], zero: T) {
-    let column = y.column(0);
-    let row_dot = |i: usize| -> T {
-        let row = x.row(i);
-        let mut sums = [zero; 4];
-        match (row.as_slice(), column.as_slice()) {
-            (Some(r), Some(c)) => {
-                let (r4, c4) = (r.chunks_exact(4), c.chunks_exact(4));
-                let tail: T = r4.remainder().iter().zip(c4.remainder()).fold(zero, |s, (&a, &b)| s + a * b);
-                for (a, b) in r4.zip(c4) {
-                    for j in 0..4 {
-                        sums[j] = sums[j] + a[j] * b[j];
-                    }
-                }
-                ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
-            }
-            _ => row.iter().zip(column.iter()).fold(zero, |s, (&a, &b)| s + a * b),
-        }
-    };
-    if x.nrows() * x.ncols() >= PARALLEL_PRODUCT && x.nrows() > 1 {
-        out.par_iter_mut().enumerate().for_each(|(i, o)| *o = row_dot(i));
-    } else {
-        out.iter_mut().enumerate().for_each(|(i, o)| *o = row_dot(i));
-    }
-}
-
 /// `out = x @ y` (row-major `out`) with the `gemm` kernels.
 fn gemm_into<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one: T, zero: T) {
     // Rows read in place; a transposed `x` (`transpose(a) @ v`) would be read
     // down its columns, once per row, which `gemm` does better.
     if y.ncols() == 1 && (x.nrows() <= 1 || x.ncols() <= 1 || x.strides()[1] == 1) {
-        return matrix_vector(x, y, out, zero);
+        return matvec::matrix_vector(x, y, out, zero);
+    }
+    if y.ncols() == 1 && matvec::transposed_matrix_vector(x, y, out, zero) {
+        return;
     }
     #[cfg(feature = "openblas")]
     if blas_into(x, y, out) {

@@ -12,6 +12,7 @@ mod index;
 mod inplace;
 mod kernel;
 mod matmul;
+mod matvec;
 pub mod memory;
 pub mod pyfloat;
 mod reduce;

@@ -1,0 +1,171 @@
+//! Products with one right-hand column (`A @ v`, `transpose(A) @ v`, `dot(a, b)`)
+//! read the matrix once, straight from its buffer. The `gemm` kernels pack their
+//! operands first, which costs more than such a product (a dot of two
+//! 20000-element vectors took 88 us), and a matrix-vector product is limited by
+//! memory speed, not arithmetic.
+//!
+//! Both paths are deterministic: how the work is split depends on the shapes,
+//! never on the number of threads.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+use super::matmul::Float;
+
+/// Products at least this large (m * k) are spread over the threads.
+pub const PARALLEL_PRODUCT: usize = 1 << 16;
+
+/// Rows of `A` per task of a parallel `A @ v`.
+const ROWS_PER_TASK: usize = 256;
+
+/// The dot of two equally long slices: four running sums over groups of four,
+/// then the rest.
+#[inline(always)]
+fn dot<T: Float>(r: &[T], c: &[T], zero: T) -> T {
+    let (r4, c4) = (r.chunks_exact(4), c.chunks_exact(4));
+    let tail: T = r4.remainder().iter().zip(c4.remainder()).fold(zero, |s, (&a, &b)| s + a * b);
+    let mut sums = [zero; 4];
+    for (a, b) in r4.zip(c4) {
+        for j in 0..4 {
+            sums[j] = sums[j] + a[j] * b[j];
+        }
+    }
+    ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
+}
+
+/// `out = x @ y` for a one-column `y` when `x`'s rows are contiguous (or it has
+/// one row, or one column): a dot of each row with the column.
+pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], zero: T) {
+    let column = y.column(0);
+    let k = x.ncols();
+    let parallel = x.nrows() * k >= PARALLEL_PRODUCT && x.nrows() > 1;
+    // The common case, a row-major matrix and a contiguous vector: rows are
+    // consecutive slices of one buffer.
+    if let (Some(rows), Some(c)) = (x.as_slice(), column.as_slice()) {
+        if k == 0 {
+            out.iter_mut().for_each(|o| *o = zero);
+            return;
+        }
+        let task = |(o, rows): (&mut [T], &[T])| {
+            o.iter_mut().zip(rows.chunks_exact(k)).for_each(|(o, row)| *o = dot(row, c, zero));
+        };
+        if parallel {
+            out.par_chunks_mut(ROWS_PER_TASK).zip(rows.par_chunks(ROWS_PER_TASK * k)).for_each(task);
+        } else {
+            task((out, rows));
+        }
+        return;
+    }
+    let row_dot = |i: usize| -> T {
+        let row = x.row(i);
+        match (row.as_slice(), column.as_slice()) {
+            (Some(r), Some(c)) => dot(r, c, zero),
+            _ => row.iter().zip(column.iter()).fold(zero, |s, (&a, &b)| s + a * b),
+        }
+    };
+    if parallel {
+        out.par_iter_mut().enumerate().for_each(|(i, o)| *o = row_dot(i));
+    } else {
+        out.iter_mut().enumerate().for_each(|(i, o)| *o = row_dot(i));
+    }
+}
+
+/// The most outputs of a transposed product computed by adding scaled rows:
+/// each block of rows keeps a partial result this long.
+const MAX_TRANSPOSED_OUT: usize = 4096;
+
+/// `out = x @ y` for a one-column `y` when `x` is the transpose of a row-major
+/// matrix `a` (`transpose(a) @ v`, the gradient `X^T r`): `out = sum_p v[p] *
+/// a[p, :]`, adding scaled rows of `a` in blocks (in parallel, one partial
+/// result per block), then the blocks' partials in order. False (nothing
+/// written) when `x` is not such a view or its result is too long for partials.
+pub fn transposed_matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], zero: T) -> bool {
+    let (m, k) = (x.nrows(), x.ncols());
+    let (strides, column) = (x.strides(), y.column(0));
+    let contiguous_rows_of_a = m > 1 && k > 1 && strides[0] == 1 && strides[1] == m as isize;
+    let Some(v) = column.as_slice() else { return false };
+    if !contiguous_rows_of_a || m > MAX_TRANSPOSED_OUT {
+        return false;
+    }
+    // SAFETY: `x` views k rows of m contiguous elements, row p at p * m (its
+    // strides say so), all inside one live buffer.
+    let a = unsafe { std::slice::from_raw_parts(x.as_ptr(), m * k) };
+    // At least 16 blocks when there are enough rows, so both halves of the
+    // work can be shared; never fewer than 64 rows a block.
+    let block = (k / 16).clamp(64, 4096);
+    let partial = |(b, rows): (usize, &[T])| -> Vec<T> {
+        let mut acc = vec![zero; m];
+        for (p, row) in rows.chunks_exact(m).enumerate() {
+            let scale = v[b * block + p];
+            acc.iter_mut().zip(row).for_each(|(s, &a)| *s = *s + scale * a);
+        }
+        acc
+    };
+    let partials: Vec<Vec<T>> = if m * k >= PARALLEL_PRODUCT {
+        a.par_chunks(block * m).enumerate().map(partial).collect()
+    } else {
+        a.chunks(block * m).enumerate().map(partial).collect()
+    };
+    out.iter_mut().for_each(|o| *o = zero);
+    for p in &partials {
+        out.iter_mut().zip(p).for_each(|(o, &s)| *o = *o + s);
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ShapeBuilder};
+
+    use super::*;
+
+    /// Deterministic values in [-1, 1).
+    fn values(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
+    }
+
+    fn naive(x: &ArrayView2<f64>, v: &[f64]) -> Vec<f64> {
+        x.rows().into_iter().map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum()).collect()
+    }
+
+    #[test]
+    fn both_paths_agree_with_a_plain_loop() {
+        // Shapes around the block sizes and the parallel threshold, with
+        // lengths that leave remainders of four.
+        for &(m, k) in &[(1, 7), (3, 5), (16, 200_003), (17, 1001), (1500, 1500), (4096, 33)] {
+            let a = Array2::from_shape_vec((k, m), values(m * k, (m * k) as u64)).unwrap();
+            let v = values(k, 7);
+            let y = Array2::from_shape_vec((k, 1), v.clone()).unwrap();
+            let x = a.t();
+            let mut out = vec![f64::NAN; m];
+            assert!(transposed_matrix_vector(&x, &y.view(), &mut out, 0.0) || m == 1, "{m}x{k} took the path");
+            if m > 1 {
+                for (got, want) in out.iter().zip(naive(&x, &v)) {
+                    assert!((got - want).abs() <= 1e-9 * (1.0 + want.abs()), "{m}x{k}: {got} vs {want}");
+                }
+            }
+            // The same matrix stored row-major, through the row dots.
+            let rowwise = Array2::from_shape_vec((m, k).f(), a.iter().copied().collect()).unwrap();
+            let rowwise = rowwise.as_standard_layout().to_owned();
+            let mut out = vec![f64::NAN; m];
+            matrix_vector(&rowwise.view(), &y.view(), &mut out, 0.0);
+            for (got, want) in out.iter().zip(naive(&rowwise.view(), &v)) {
+                assert!((got - want).abs() <= 1e-9 * (1.0 + want.abs()), "{m}x{k} rows: {got} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_transposed_product_with_a_long_result_is_left_to_gemm() {
+        let a = Array2::<f64>::zeros((3, MAX_TRANSPOSED_OUT + 1));
+        let y = Array2::<f64>::zeros((3, 1));
+        let mut out = vec![0.0; MAX_TRANSPOSED_OUT + 1];
+        assert!(!transposed_matrix_vector(&a.t(), &y.view(), &mut out, 0.0));
+    }
+}
