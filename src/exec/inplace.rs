@@ -24,7 +24,17 @@ const SMALL_REGION_DIVISOR: usize = 4;
 /// being assigned); with the update's own, nothing else may hold it. Returns the
 /// input, now holding the updated value, or `None` when the update must be
 /// computed as a new array.
-pub fn update_in_place(updated: &Array, holders: usize) -> Result<Option<Array>, Diag> {
+///
+/// `pending_in_scope` lists the caller's other pending values: when one of them
+/// still reads a view of the target (`v = a[:, j] - s * q[:, j - 1]` before
+/// `q[:, j] = v / norm(v)`, with `v` fused away rather than kept), that view
+/// shares the target's buffer and the write would copy the whole array; such a
+/// value is computed first (it costs its own size; the copy, the array's).
+pub fn update_in_place(
+    updated: &Array,
+    holders: usize,
+    pending_in_scope: impl FnOnce() -> Vec<Array>,
+) -> Result<Option<Array>, Diag> {
     let (target, region) = {
         let state = updated.state.borrow();
         match &*state {
@@ -39,13 +49,16 @@ pub fn update_in_place(updated: &Array, holders: usize) -> Result<Option<Array>,
     if region.saturating_mul(SMALL_REGION_DIVISOR) > target.size() {
         return Ok(None);
     }
-    // The operands first: while pending they may read the target (`S[:10] + 1`);
+    // Named values reading the target through views first, so the operands'
+    // plans read them computed instead of computing them again.
+    force(&target)?;
+    release_views(&target, pending_in_scope())?;
+    // The operands next: while pending they may read the target (`S[:10] + 1`);
     // once computed they let go of it.
     let operands: Vec<Array> = updated.inputs().into_iter().filter(|a| !Rc::ptr_eq(a, &target)).collect();
     for operand in &operands {
         force(operand)?;
     }
-    force(&target)?;
     drop(operands);
     // `target` here, the update's input, and the caller's holders.
     if Rc::strong_count(&target) != holders + 2 || target.computed().is_none() {
@@ -73,4 +86,42 @@ pub fn update_in_place(updated: &Array, holders: usize) -> Result<Option<Array>,
     drop(target_state);
     super::stats::record_in_place_update();
     Ok(Some(target))
+}
+
+/// Most graph nodes looked at below one pending value: the search is a
+/// heuristic that saves a copy, and must stay cheap when it finds nothing.
+const SEARCH_LIMIT: usize = 256;
+
+/// Computes each of `pending` whose graph reads a view of `target`'s buffer,
+/// when that buffer is shared, so the views are let go before the write.
+fn release_views(target: &Array, pending: Vec<Array>) -> Result<(), Diag> {
+    let Some(span) = target.computed().and_then(|data| (!data.is_unique()).then(|| data.span_in_memory()).flatten())
+    else {
+        return Ok(());
+    };
+    for value in pending {
+        if !value.is_computed() && reads_memory(&value, &span) {
+            force(&value)?;
+        }
+    }
+    Ok(())
+}
+
+/// True when the pending graph below `root` has a computed node whose elements
+/// start inside `span` (a view of that buffer), within `SEARCH_LIMIT` nodes.
+fn reads_memory(root: &Array, span: &std::ops::Range<usize>) -> bool {
+    let mut stack = vec![root.clone()];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > SEARCH_LIMIT {
+            return false;
+        }
+        match &*node.state.borrow() {
+            State::Done(data) if span.contains(&data.first_address()) => return true,
+            State::Pending(op) => stack.extend(op.inputs()),
+            _ => {}
+        }
+    }
+    false
 }

@@ -33,6 +33,25 @@ fn dot<T: Float>(r: &[T], c: &[T], zero: T) -> T {
     ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
 }
 
+/// `dot` of `n` elements read at strides `sa` and `sb` (a column of a matrix,
+/// `dot(q[:, i], v)`): the same sums in the same order, so a strided vector
+/// gives the same result as a copy of it.
+///
+/// # Safety
+/// `a + i * sa` and `b + i * sb` must be valid reads for every `i < n`.
+unsafe fn strided_dot<T: Float>(a: *const T, sa: isize, b: *const T, sb: isize, n: usize, zero: T) -> T {
+    let at = |i: usize| unsafe { *a.offset(i as isize * sa) * *b.offset(i as isize * sb) };
+    let whole = n - n % 4;
+    let tail = (whole..n).fold(zero, |s, i| s + at(i));
+    let mut sums = [zero; 4];
+    for i in (0..whole).step_by(4) {
+        for (j, sum) in sums.iter_mut().enumerate() {
+            *sum = *sum + at(i + j);
+        }
+    }
+    ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
+}
+
 /// `out = x @ y` for a one-column `y` when `x`'s rows are contiguous (or it has
 /// one row, or one column): a dot of each row with the column.
 pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], zero: T) {
@@ -60,7 +79,8 @@ pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [
         let row = x.row(i);
         match (row.as_slice(), column.as_slice()) {
             (Some(r), Some(c)) => dot(r, c, zero),
-            _ => row.iter().zip(column.iter()).fold(zero, |s, (&a, &b)| s + a * b),
+            // SAFETY: both views are live, of `k` elements at their strides.
+            _ => unsafe { strided_dot(row.as_ptr(), row.strides()[0], column.as_ptr(), column.strides()[0], k, zero) },
         }
     };
     if parallel {

@@ -224,6 +224,47 @@ impl ArrayData {
         }
     }
 
+    /// True when no other array shares this one's buffer, so writing it does
+    /// not copy it first.
+    pub fn is_unique(&self) -> bool {
+        match self {
+            ArrayData::Bool(a) => a.is_unique(),
+            ArrayData::I32(a) => a.is_unique(),
+            ArrayData::I64(a) => a.is_unique(),
+            ArrayData::F32(a) => a.is_unique(),
+            ArrayData::F64(a) => a.is_unique(),
+        }
+    }
+
+    /// The addresses of the first element and one past the last, when the
+    /// elements are contiguous in memory (any axis order); a view of another
+    /// array starts inside that array's span.
+    pub fn span_in_memory(&self) -> Option<std::ops::Range<usize>> {
+        fn span<T>(a: &Nd<T>) -> Option<std::ops::Range<usize>> {
+            let elements = a.as_slice_memory_order()?;
+            let start = elements.as_ptr() as usize;
+            Some(start..start + std::mem::size_of_val(elements))
+        }
+        match self {
+            ArrayData::Bool(a) => span(a),
+            ArrayData::I32(a) => span(a),
+            ArrayData::I64(a) => span(a),
+            ArrayData::F32(a) => span(a),
+            ArrayData::F64(a) => span(a),
+        }
+    }
+
+    /// The address of the first element (in index order).
+    pub fn first_address(&self) -> usize {
+        match self {
+            ArrayData::Bool(a) => a.as_ptr() as usize,
+            ArrayData::I32(a) => a.as_ptr() as usize,
+            ArrayData::I64(a) => a.as_ptr() as usize,
+            ArrayData::F32(a) => a.as_ptr() as usize,
+            ArrayData::F64(a) => a.as_ptr() as usize,
+        }
+    }
+
     /// The element at `at` (one position per axis), if it is in range.
     pub fn get(&self, at: &[usize]) -> Option<Scalar> {
         let at = IxDyn(at);

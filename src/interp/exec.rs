@@ -253,7 +253,7 @@ impl Interp {
         let updated = crate::graph::index::update(&array, args, &value, span)?;
         drop((array, value));
         // The variable is the one holder of the old array it accounts for.
-        if let Some(same) = crate::exec::update_in_place(&updated, 1)? {
+        if let Some(same) = crate::exec::update_in_place(&updated, 1, || pending_in_scope(env))? {
             self.store(name, Value::Array(same), env);
             return Ok(());
         }
@@ -317,6 +317,22 @@ impl Interp {
     pub fn flush(&mut self) {
         let _ = self.out.flush();
     }
+}
+
+/// The pending arrays the program can still name: the enclosing functions'
+/// locals and the module's globals.
+fn pending_in_scope(env: Env) -> Vec<crate::graph::Array> {
+    let pending = |value: &Option<Value>| match value {
+        Some(Value::Array(a)) if !a.is_computed() => Some(a.clone()),
+        _ => None,
+    };
+    let mut found: Vec<_> = env.module.globals.borrow().values.iter().filter_map(pending).collect();
+    let mut frame = env.frame;
+    while let Some(f) = frame {
+        found.extend(f.slots.borrow().iter().filter_map(pending));
+        frame = f.parent.as_ref();
+    }
+    found
 }
 
 pub(super) fn frame_at<'a>(env: Env<'a>, depth: u32) -> &'a Rc<super::Frame> {
