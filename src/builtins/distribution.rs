@@ -52,7 +52,7 @@ fn redistribute(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 /// `first + 1` and `first + 2` ask (unchanged when `dist=` is absent).
 pub fn place(args: &mut Args, first: usize, node: Array) -> Result<Array> {
     let Some(layout) = layout_arg(args, first, node.ndim())? else { return Ok(node) };
-    if layout == node.layout {
+    if layout == *node.layout {
         return Ok(node);
     }
     let (shape, dtype, span) = (node.shape.clone(), node.dtype, args.call_span);

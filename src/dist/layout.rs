@@ -43,6 +43,24 @@ impl Layout {
         Layout { axes, grid }
     }
 
+    /// `default_for(ndim, nranks)`, shared: nearly every node has it, and
+    /// making one costs two allocations.
+    pub fn default_shared(ndim: usize, nranks: usize) -> std::rc::Rc<Layout> {
+        type Made = Vec<((usize, usize), std::rc::Rc<Layout>)>;
+        thread_local! {
+            static DEFAULTS: std::cell::RefCell<Made> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        DEFAULTS.with(|cell| {
+            let mut defaults = cell.borrow_mut();
+            if let Some((_, found)) = defaults.iter().find(|(key, _)| *key == (ndim, nranks)) {
+                return found.clone();
+            }
+            let made = std::rc::Rc::new(Layout::default_for(ndim, nranks));
+            defaults.push(((ndim, nranks), made.clone()));
+            made
+        })
+    }
+
     /// Every element on every rank.
     pub fn replicated(ndim: usize) -> Layout {
         Layout { axes: vec![AxisDist::None; ndim], grid: vec![1; ndim] }

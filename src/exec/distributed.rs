@@ -192,7 +192,7 @@ fn as_kernel(plan: &Plan, id: usize) -> Option<Kernel> {
 /// The layout a plan node's value gets: its graph node's, else the default.
 fn layout_of(plan: &Plan, bindings: &Bindings, id: usize) -> Layout {
     match bindings.origins.get(id) {
-        Some(Some(origin)) => origin.layout.clone(),
+        Some(Some(origin)) => (*origin.layout).clone(),
         _ => Layout::default_for(plan.nodes[id].shape.len(), dist::nranks()),
     }
 }

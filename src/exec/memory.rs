@@ -1,5 +1,7 @@
-//! The allocator the `darr` binary uses: the system allocator, except for large
-//! blocks (array buffers):
+//! The allocator the `darr` binary uses: mimalloc for small blocks (graph nodes,
+//! shapes, plans, small arrays: a loop of small operations makes dozens per
+//! iteration, and mimalloc's are several times cheaper than glibc's), and the
+//! system allocator for large blocks (array buffers), which:
 //! - they are advised to use transparent huge pages, as NumPy does: touching a
 //!   fresh 160 MB output otherwise costs 40,000 page faults, more time than the
 //!   kernel that fills it;
@@ -8,6 +10,8 @@
 //!   getting fresh (page-faulting, kernel-zeroed) memory every time.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+
+use mimalloc::MiMalloc;
 use std::sync::Mutex;
 
 /// Blocks at least this large are advised (NumPy uses the same 4 MiB).
@@ -69,14 +73,25 @@ fn advise(ptr: *mut u8, size: usize) {
     }
 }
 
-// SAFETY: every call forwards to `System` with the same arguments; `advise` only
-// gives the kernel a hint about memory this allocator just handed out.
+/// Which allocator owns blocks of `size` bytes: the size alone decides, and
+/// `dealloc` gets the size `alloc` was asked for, so each block is freed by
+/// the allocator that made it.
+fn is_large(size: usize) -> bool {
+    size >= LARGE
+}
+
+// SAFETY: every call forwards to `MiMalloc` (small blocks) or `System` (large
+// ones) with the same arguments, chosen by size alone so a block always goes
+// back to the allocator it came from; a reallocation that crosses the size
+// boundary moves the block. `advise` only gives the kernel a hint about memory
+// this allocator just handed out.
 unsafe impl GlobalAlloc for LargePageAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if layout.size() >= LARGE {
-            if let Some(ptr) = reuse(layout) {
-                return ptr;
-            }
+        if !is_large(layout.size()) {
+            return unsafe { MiMalloc.alloc(layout) };
+        }
+        if let Some(ptr) = reuse(layout) {
+            return ptr;
         }
         let ptr = unsafe { System.alloc(layout) };
         advise(ptr, layout.size());
@@ -84,21 +99,46 @@ unsafe impl GlobalAlloc for LargePageAlloc {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !is_large(layout.size()) {
+            return unsafe { MiMalloc.alloc_zeroed(layout) };
+        }
         let ptr = unsafe { System.alloc_zeroed(layout) };
         advise(ptr, layout.size());
         ptr
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if layout.size() >= LARGE && keep(ptr, layout) {
+        if !is_large(layout.size()) {
+            return unsafe { MiMalloc.dealloc(ptr, layout) };
+        }
+        if keep(ptr, layout) {
             return;
         }
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let ptr = unsafe { System.realloc(ptr, layout, new_size) };
-        advise(ptr, new_size);
-        ptr
+        match (is_large(layout.size()), is_large(new_size)) {
+            (false, false) => unsafe { MiMalloc.realloc(ptr, layout, new_size) },
+            (true, true) => {
+                let ptr = unsafe { System.realloc(ptr, layout, new_size) };
+                advise(ptr, new_size);
+                ptr
+            }
+            _ => {
+                // Crossing the boundary: a new block from the other allocator.
+                // SAFETY: `new_size` is non-zero and the alignment valid (the
+                // caller's contract); the old block is valid for its size.
+                let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+                let new = unsafe { self.alloc(new_layout) };
+                if !new.is_null() {
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                        self.dealloc(ptr, layout);
+                    }
+                }
+                new
+            }
+        }
     }
 }

@@ -54,8 +54,8 @@ pub fn set_threads(n: usize) -> Result<(), String> {
 }
 
 pub use create::permutation;
-pub use small::set_small_work;
 pub use inplace::update_in_place;
+pub use small::set_small_work;
 pub use split::gather_rows;
 
 /// Applies a view to computed data (for readers that store data transposed).

@@ -33,7 +33,9 @@ pub fn is_small_work(node: &Node) -> bool {
         return false;
     }
     let State::Pending(op) = &*node.state.borrow() else { return false };
-    op.inputs().iter().all(|input| {
-        input.size() <= limit && matches!(&*input.state.borrow(), State::Done(_) | State::Pending(_))
-    })
+    let mut small = true;
+    op.for_each_input(|input| {
+        small &= input.size() <= limit && matches!(&*input.state.borrow(), State::Done(_) | State::Pending(_));
+    });
+    small
 }

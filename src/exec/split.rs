@@ -24,12 +24,12 @@ pub fn own_rows(n: usize) -> Rows {
 /// (first axis in blocks, the rest whole) of an array with at least one axis, on
 /// more than one rank.
 pub fn splits(shape: &[usize], layout: &Layout) -> bool {
-    dist::nranks() > 1 && !shape.is_empty() && *layout == Layout::default_for(shape.len(), dist::nranks())
+    dist::nranks() > 1 && !shape.is_empty() && *layout == *Layout::default_shared(shape.len(), dist::nranks())
 }
 
 /// Whether a new value of this shape (in the default layout) is split.
 pub fn splits_by_default(shape: &[usize]) -> bool {
-    splits(shape, &Layout::default_for(shape.len(), dist::nranks()))
+    splits(shape, &Layout::default_shared(shape.len(), dist::nranks()))
 }
 
 /// Whether `node` is a pending random, evenly spaced or constant array (values

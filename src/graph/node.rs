@@ -17,7 +17,7 @@ pub type Array = Rc<Node>;
 pub struct Node {
     pub shape: Shape,
     pub dtype: DType,
-    pub layout: Layout,
+    pub layout: Rc<Layout>,
     /// Where the operation that creates this node was written.
     pub span: Span,
     /// Length of the longest chain of pending operations below this node (lowered
@@ -310,14 +310,18 @@ pub enum ScanFn {
 
 impl Node {
     pub fn new(op: Op, shape: Shape, dtype: DType, span: Span) -> Array {
-        let layout = Layout::default_for(shape.len(), crate::dist::nranks());
-        Node::with_layout(op, shape, dtype, layout, span)
+        let layout = Layout::default_shared(shape.len(), crate::dist::nranks());
+        Node::placed(op, shape, dtype, layout, span)
     }
 
     /// A node placed over the ranks as `layout` says (`dist=`, `redistribute`).
     pub fn with_layout(op: Op, shape: Shape, dtype: DType, layout: Layout, span: Span) -> Array {
+        Node::placed(op, shape, dtype, Rc::new(layout), span)
+    }
+
+    fn placed(op: Op, shape: Shape, dtype: DType, layout: Rc<Layout>, span: Span) -> Array {
         // A computed input starts a new chain: what it was built from is gone.
-        let depth = chain_depth(&op.inputs());
+        let depth = op_chain_depth(&op);
         Rc::new(Node {
             shape,
             dtype,
@@ -343,7 +347,7 @@ impl Node {
 
     /// A computed node in the default layout.
     fn holding(state: State, shape: Shape, dtype: DType, span: Span) -> Array {
-        let layout = Layout::default_for(shape.len(), crate::dist::nranks());
+        let layout = Layout::default_shared(shape.len(), crate::dist::nranks());
         Rc::new(Node { layout, shape, dtype, span, depth: 0.into(), lowered: 0.into(), state: RefCell::new(state) })
     }
 
@@ -364,7 +368,11 @@ impl Node {
 
     /// Recounts `depth` after some inputs were computed.
     pub fn shorten(&self) {
-        self.depth.set(chain_depth(&self.inputs()));
+        let depth = match &*self.state.borrow() {
+            State::Pending(op) => op_chain_depth(op),
+            _ => 0,
+        };
+        self.depth.set(depth);
     }
 
     pub fn ndim(&self) -> usize {
@@ -432,13 +440,47 @@ impl Node {
     }
 }
 
-/// The pending chain below a node with these inputs: a computed input starts a
+/// The pending chain below a node computed by `op`: a computed input starts a
 /// new chain, as what it was built from is gone.
-fn chain_depth(inputs: &[Array]) -> u32 {
-    inputs.iter().map(|i| if i.is_computed() { 1 } else { i.depth() + 1 }).max().unwrap_or(0)
+fn op_chain_depth(op: &Op) -> u32 {
+    let mut depth = 0;
+    op.for_each_input(|i| depth = depth.max(if i.is_computed() { 1 } else { i.depth() + 1 }));
+    depth
 }
 
 impl Op {
+    /// Calls `f` with each input, in the order of `inputs`, without collecting.
+    pub fn for_each_input(&self, mut f: impl FnMut(&Array)) {
+        match self {
+            Op::Const(_)
+            | Op::Fill(_)
+            | Op::Arange { .. }
+            | Op::Linspace { .. }
+            | Op::Eye { .. }
+            | Op::Random { .. } => {}
+            Op::Unary(_, a) | Op::Cast(a) | Op::Redistribute(a) => f(a),
+            Op::Reduce { input, .. } | Op::View { input, .. } | Op::Scan { input, .. } => f(input),
+            Op::Binary { lhs, rhs, .. } | Op::MatMul { lhs, rhs } => {
+                f(lhs);
+                f(rhs);
+            }
+            Op::Where { cond: a, x: b, y: c }
+            | Op::SetMask { input: a, mask: b, value: c }
+            | Op::SetTake { input: a, index: b, value: c, .. } => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            Op::Take { input: a, index: b, .. }
+            | Op::Mask { input: a, mask: b }
+            | Op::SetSlice { input: a, value: b, .. } => {
+                f(a);
+                f(b);
+            }
+            Op::Concat { inputs, .. } => inputs.iter().for_each(f),
+        }
+    }
+
     pub fn inputs(&self) -> Vec<Array> {
         match self {
             Op::Const(_)
