@@ -7,6 +7,7 @@ pub mod dtype;
 pub mod index;
 pub use crate::dist::layout;
 pub mod node;
+pub mod pins;
 pub mod shape;
 
 pub use data::{ArrayData, Elem, Nd, Scalar};

@@ -19,6 +19,12 @@ use crate::with_dtype;
 /// array a million times must not build a million-deep graph).
 const MAX_PENDING_DEPTH: u32 = 48;
 
+/// A pending value of at least this many elements is computed as it is built
+/// when its graph alone holds more than `MAX_PINNED_MULTIPLE` times its size in
+/// computed arrays (`graph::pins`); smaller values cannot pin much.
+const PIN_CHECK_ELEMENTS: usize = 1 << 16;
+const MAX_PINNED_MULTIPLE: usize = 4;
+
 type Result<T> = std::result::Result<T, Diag>;
 
 /// Computes `a`; an error found while computing gets a second label where the value
@@ -108,6 +114,12 @@ pub fn finish(node: Array) -> Result<Value> {
         }
         node.shorten();
         if node.depth() > MAX_PENDING_DEPTH {
+            exec::force(&node)?;
+        }
+    }
+    if node.size() >= PIN_CHECK_ELEMENTS && !node.is_computed() {
+        let own = node.size() * node.dtype.size_bytes();
+        if crate::graph::pins::bytes_held_only_by(&node) > MAX_PINNED_MULTIPLE * own {
             exec::force(&node)?;
         }
     }
