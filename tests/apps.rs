@@ -43,7 +43,7 @@ fn every_application_prints_what_numpy_prints() {
             (fields[0], fields[2])
         })
         .collect();
-    assert!(apps.len() >= 17, "expected the application list, found {}", apps.len());
+    assert!(apps.len() >= 20, "expected the application list, found {}", apps.len());
     let mut failures = Vec::new();
     for (name, size) in apps {
         let darr =
