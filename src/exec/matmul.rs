@@ -140,9 +140,29 @@ fn blas_into<T: Elem>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T]) -> bo
 }
 
 /// The element types of float products.
-pub trait Float: Elem + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> {}
-impl Float for f32 {}
-impl Float for f64 {}
+pub trait Float: Elem + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> {
+    /// The dot product of two equally long slices, as `matvec::portable_dot`
+    /// computes it (the same operations in the same order), with the widest
+    /// vector instructions the CPU has.
+    fn dot(r: &[Self], c: &[Self]) -> Self;
+}
+
+impl Float for f32 {
+    fn dot(r: &[f32], c: &[f32]) -> f32 {
+        super::matvec::portable_dot(r, c, 0.0)
+    }
+}
+
+impl Float for f64 {
+    fn dot(r: &[f64], c: &[f64]) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { super::matvec::dot_f64_avx2(r, c) };
+        }
+        super::matvec::portable_dot(r, c, 0.0)
+    }
+}
 
 /// `out = x @ y` (row-major `out`) with the `gemm` kernels.
 fn gemm_into<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one: T, zero: T) {
@@ -166,6 +186,52 @@ fn gemm_into<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one:
         out.iter_mut().for_each(|v| *v = zero);
         return;
     }
+    if m * n <= MAX_SPLIT_INNER_OUT && k >= MIN_SPLIT_INNER {
+        return split_inner(x, y, out, one, zero);
+    }
+    gemm_call(x, y, out, one, zero, gemm::Parallelism::Rayon(0));
+}
+
+/// Products with a result this small (`transpose(X) @ X` of a tall, narrow
+/// `X`) and an inner dimension this long are split along the inner dimension.
+const MAX_SPLIT_INNER_OUT: usize = 128 * 128;
+const MIN_SPLIT_INNER: usize = 1 << 14;
+
+/// `out = x @ y` as a sum of products of blocks of the inner dimension, each
+/// on one thread, added in order: `gemm` parallelizes over the result, which
+/// a 32 x 32 Gram matrix does not have enough of. The blocks depend on the
+/// shapes only, so the result does not depend on the thread count.
+fn split_inner<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one: T, zero: T) {
+    use rayon::prelude::*;
+    let k = x.ncols();
+    let block = (k / 16).max(MIN_SPLIT_INNER / 16);
+    let starts: Vec<usize> = (0..k).step_by(block).collect();
+    let partials: Vec<Vec<T>> = starts
+        .par_iter()
+        .map(|&p| {
+            let end = (p + block).min(k);
+            let mut partial = vec![zero; out.len()];
+            let (xb, yb) = (x.slice(s![.., p..end]), y.slice(s![p..end, ..]));
+            gemm_call(&xb, &yb, &mut partial, one, zero, gemm::Parallelism::None);
+            partial
+        })
+        .collect();
+    out.iter_mut().for_each(|o| *o = zero);
+    for partial in &partials {
+        out.iter_mut().zip(partial).for_each(|(o, &v)| *o = *o + v);
+    }
+}
+
+/// One call of the `gemm` crate: `out = x @ y`, row-major `out`, nonempty.
+fn gemm_call<T: Float>(
+    x: &ArrayView2<T>,
+    y: &ArrayView2<T>,
+    out: &mut [T],
+    one: T,
+    zero: T,
+    parallelism: gemm::Parallelism,
+) {
+    let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
     let (xs, ys) = (x.strides(), y.strides());
     // SAFETY: the pointers and strides come from live ndarray views of the stated
     // shapes, `out` holds exactly m * n elements written row-major, and `T` is f32
@@ -190,7 +256,7 @@ fn gemm_into<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], one:
             false,
             false,
             false,
-            gemm::Parallelism::Rayon(0),
+            parallelism,
         );
     }
 }
@@ -241,5 +307,27 @@ pub fn matmul(lhs: &ArrayData, rhs: &ArrayData, out_shape: &[usize]) -> ArrayDat
             }
             ArrayData::I64(Nd::from_shape_vec(IxDyn(out_shape), data).expect("matmul shape")).cast(T::DTYPE)
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+
+    use super::*;
+
+    #[test]
+    fn a_product_split_along_its_inner_dimension_matches_a_plain_loop() {
+        let k = MIN_SPLIT_INNER * 2 + 37;
+        let x = Array2::from_shape_fn((5, k), |(i, p)| ((i * 31 + p * 17) % 101) as f64 / 101.0 - 0.5);
+        let y = Array2::from_shape_fn((k, 3), |(p, j)| ((p * 13 + j * 7) % 89) as f64 / 89.0 - 0.5);
+        let mut out = vec![f64::NAN; 15];
+        gemm_into(&x.view(), &y.view(), &mut out, 1.0, 0.0);
+        for i in 0..5 {
+            for j in 0..3 {
+                let want: f64 = (0..k).map(|p| x[[i, p]] * y[[p, j]]).sum();
+                assert!((out[i * 3 + j] - want).abs() < 1e-9 * (1.0 + want.abs()), "{i},{j}");
+            }
+        }
     }
 }

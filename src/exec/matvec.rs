@@ -21,7 +21,7 @@ const ROWS_PER_TASK: usize = 256;
 /// The dot of two equally long slices: four running sums over groups of four,
 /// then the rest.
 #[inline(always)]
-fn dot<T: Float>(r: &[T], c: &[T], zero: T) -> T {
+pub fn portable_dot<T: Float>(r: &[T], c: &[T], zero: T) -> T {
     let (r4, c4) = (r.chunks_exact(4), c.chunks_exact(4));
     let tail: T = r4.remainder().iter().zip(c4.remainder()).fold(zero, |s, (&a, &b)| s + a * b);
     let mut sums = [zero; 4];
@@ -33,7 +33,34 @@ fn dot<T: Float>(r: &[T], c: &[T], zero: T) -> T {
     ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
 }
 
-/// `dot` of `n` elements read at strides `sa` and `sb` (a column of a matrix,
+/// `portable_dot` for f64 with AVX2: its four running sums are the four lanes
+/// of one vector, so the result is the same bit for bit (multiplies and adds
+/// stay separate: no fused multiply-add).
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub unsafe fn dot_f64_avx2(r: &[f64], c: &[f64]) -> f64 {
+    use std::arch::x86_64::{_mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd, _mm256_storeu_pd};
+    let n = r.len().min(c.len());
+    let whole = n - n % 4;
+    let tail = (whole..n).fold(0.0, |s, i| s + r[i] * c[i]);
+    let mut acc = _mm256_setzero_pd();
+    let mut i = 0;
+    while i < whole {
+        // SAFETY: i + 4 <= whole <= n, the length of both slices.
+        let (a, b) = unsafe { (_mm256_loadu_pd(r.as_ptr().add(i)), _mm256_loadu_pd(c.as_ptr().add(i))) };
+        acc = _mm256_add_pd(acc, _mm256_mul_pd(a, b));
+        i += 4;
+    }
+    let mut sums = [0.0; 4];
+    // SAFETY: `sums` holds four f64.
+    unsafe { _mm256_storeu_pd(sums.as_mut_ptr(), acc) };
+    ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
+}
+
+/// `portable_dot` of `n` elements read at strides `sa` and `sb` (a column of a matrix,
 /// `dot(q[:, i], v)`): the same sums in the same order, so a strided vector
 /// gives the same result as a copy of it.
 ///
@@ -66,7 +93,7 @@ pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [
             return;
         }
         let task = |(o, rows): (&mut [T], &[T])| {
-            o.iter_mut().zip(rows.chunks_exact(k)).for_each(|(o, row)| *o = dot(row, c, zero));
+            o.iter_mut().zip(rows.chunks_exact(k)).for_each(|(o, row)| *o = T::dot(row, c));
         };
         if parallel {
             out.par_chunks_mut(ROWS_PER_TASK).zip(rows.par_chunks(ROWS_PER_TASK * k)).for_each(task);
@@ -78,7 +105,7 @@ pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [
     let row_dot = |i: usize| -> T {
         let row = x.row(i);
         match (row.as_slice(), column.as_slice()) {
-            (Some(r), Some(c)) => dot(r, c, zero),
+            (Some(r), Some(c)) => T::dot(r, c),
             // SAFETY: both views are live, of `k` elements at their strides.
             _ => unsafe { strided_dot(row.as_ptr(), row.strides()[0], column.as_ptr(), column.strides()[0], k, zero) },
         }
@@ -177,6 +204,17 @@ mod tests {
             matrix_vector(&rowwise.view(), &y.view(), &mut out, 0.0);
             for (got, want) in out.iter().zip(naive(&rowwise.view(), &v)) {
                 assert!((got - want).abs() <= 1e-9 * (1.0 + want.abs()), "{m}x{k} rows: {got} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_vector_dot_is_the_portable_dot_bit_for_bit() {
+        for n in 0..70 {
+            let (a, b) = (values(n, 3 + n as u64), values(n, 1000 + n as u64));
+            let scaled: Vec<f64> = a.iter().map(|x| x * 1e6).collect();
+            for r in [&a, &scaled] {
+                assert_eq!(<f64 as Float>::dot(r, &b).to_bits(), portable_dot(r, &b, 0.0).to_bits(), "n = {n}");
             }
         }
     }
