@@ -86,7 +86,7 @@ mod tests {
             shape: vec![3],
             dtype: DType::Float64,
             span: Span::default(),
-            materialize: true,
+            materialize: Some(crate::opt::plan::Keep::SharedByKernels),
         };
         Plan { nodes: vec![node], root: 0, leaves: Vec::new() }
     }

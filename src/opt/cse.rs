@@ -29,7 +29,7 @@ impl Pass for Cse {
             match first_of.get(&key) {
                 Some(&earlier) => {
                     replaced[id] = earlier;
-                    plan.nodes[earlier].materialize |= materialize;
+                    plan.nodes[earlier].materialize = plan.nodes[earlier].materialize.or(materialize);
                     plan.nodes[id].expr = Expr::Dead;
                     changed = true;
                 }

@@ -64,7 +64,10 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
             Expr::Output { kernel, index } => format!("result {index} of %{kernel}"),
             Expr::Dead => "dead".to_string(),
         };
-        let mark = if node.materialize && id != plan.root { " (materialized)" } else { "" };
+        let mark = match node.materialize {
+            Some(why) if id != plan.root => format!(" (materialized: {})", why.reason()),
+            _ => String::new(),
+        };
         out.push_str(&format!("\n%{id} = {line} -> {result}{mark}"));
         if let Expr::Kernel(k) = &node.expr {
             for (t, op) in k.ops.iter().enumerate() {

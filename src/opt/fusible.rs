@@ -71,7 +71,7 @@ pub fn kernel_ends(plan: &Plan) -> Vec<bool> {
         .map(|id| {
             absorbable(plan, id)
                 && (id == plan.root
-                    || plan.nodes[id].materialize
+                    || plan.nodes[id].materialize.is_some()
                     || consumers[id].iter().any(|&c| !absorbable(plan, c)))
         })
         .collect()

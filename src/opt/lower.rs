@@ -102,7 +102,8 @@ pub fn lower(root: &Array, scalars: Scalars) -> (Plan, Bindings) {
         let computed_before = bindings.origins[id].as_ref().is_some_and(|origin| origin.times_lowered() > 0);
         // Only what something outside the plan holds (a name) can be kept; an
         // intermediate of it is not worth an array of its own.
-        node.materialize = computable && computed_before && bindings.held_outside(id);
+        node.materialize =
+            (computable && computed_before && bindings.held_outside(id)).then_some(super::plan::Keep::ComputedBefore);
     }
     (plan, bindings)
 }
@@ -129,7 +130,7 @@ impl Lowering {
             shape: node.shape.clone(),
             dtype: node.dtype,
             span: node.span,
-            materialize: false,
+            materialize: None,
         });
         self.origins.push(Some(node.clone()));
         self.ids.insert(key, id);

@@ -7,7 +7,7 @@
 //! through, unless it is cheap.
 
 use super::fusible::{absorbable, fusible_map, kernel_ends};
-use super::plan::{Expr, Id, Plan};
+use super::plan::{Expr, Id, Keep, Plan};
 use super::Pass;
 use crate::graph::{BinaryFn, ReduceFn, UnaryFn};
 
@@ -107,7 +107,7 @@ impl Pass for Materialize {
                 cost[id] = below.fold(own_cost(plan, id), |sum, i| sum.saturating_add(cost[i]));
             }
             let node = &plan.nodes[id];
-            if !fusible_map(plan, id) || node.materialize || ends[id] {
+            if !fusible_map(plan, id) || node.materialize.is_some() || ends[id] {
                 continue;
             }
             let shared = reaches[id].len() > 1 && cost[id] > RECOMPUTE_AT_MOST;
@@ -118,13 +118,22 @@ impl Pass for Materialize {
             // left unmarked would grow as 3^steps.
             let copies = view_paths(plan, &consumers, id);
             let duplicated = copies > 1 && cost[id].saturating_mul(copies - 1) > RECOMPUTE_AT_MOST;
-            if shared || broadcast || duplicated {
-                marks.push(id);
+            let why = if shared {
+                Some(Keep::SharedByKernels)
+            } else if broadcast {
+                Some(Keep::Broadcast)
+            } else if duplicated {
+                Some(Keep::ReadThroughViews)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                marks.push((id, why));
                 ends[id] = true;
             }
         }
-        for &id in &marks {
-            plan.nodes[id].materialize = true;
+        for &(id, why) in &marks {
+            plan.nodes[id].materialize = Some(why);
         }
         !marks.is_empty()
     }

@@ -62,9 +62,34 @@ pub struct PNode {
     pub shape: Vec<usize>,
     pub dtype: DType,
     pub span: Span,
-    /// Must be computed into an array of its own (the root; a value several
-    /// kernels need; a small value that a consumer broadcasts).
-    pub materialize: bool,
+    /// Must be computed into an array of its own, and why (`explain` says it).
+    pub materialize: Option<Keep>,
+}
+
+/// Why a plan node is computed into an array of its own instead of being fused
+/// into what reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Keep {
+    /// An earlier plan computed it inside itself and a name still holds it:
+    /// keeping it now stops a third computation.
+    ComputedBefore,
+    /// Several kernels read it, and recomputing it in each costs more.
+    SharedByKernels,
+    /// A kernel reads it broadcast to a larger shape (recomputed per copy).
+    Broadcast,
+    /// One kernel reads it through several views, each a recomputation.
+    ReadThroughViews,
+}
+
+impl Keep {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Keep::ComputedBefore => "an earlier plan computed it too, and a name holds it",
+            Keep::SharedByKernels => "several kernels read it; recomputing it in each costs more",
+            Keep::Broadcast => "a kernel reads it broadcast to a larger shape",
+            Keep::ReadThroughViews => "a kernel reads it through several views",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Hash)]
