@@ -6,12 +6,42 @@ use ndarray::{IxDyn, Zip};
 use crate::graph::{ArrayData, BinaryFn, DType, Elem, Nd, UnaryFn};
 use crate::with_dtype;
 
+/// `x`'s elements in order, when they are contiguous and already of `shape`.
+fn contiguous<'x, A: Elem>(x: &'x Nd<A>, shape: &[usize]) -> Option<&'x [A]> {
+    x.as_slice().filter(|_| x.shape() == shape)
+}
+
+/// Results at least this long are computed by `zip2_pure` on all threads.
+const PARALLEL_ELEMENTS: usize = 1 << 16;
+
+/// `zip2` for a function without side effects: a long contiguous result is
+/// computed on all threads (integer arithmetic, which fused kernels leave to
+/// these per-node kernels, is otherwise one thread's work).
+fn zip2_pure<A: Elem, R: Elem>(a: &Nd<A>, b: &Nd<A>, shape: &[usize], f: impl Fn(A, A) -> R + Sync + Send) -> Nd<R> {
+    use rayon::prelude::*;
+    if shape.iter().product::<usize>() >= PARALLEL_ELEMENTS {
+        let values: Option<Vec<R>> = match (contiguous(a, shape), contiguous(b, shape)) {
+            (Some(x), Some(y)) => Some(x.par_iter().zip(y).map(|(&p, &q)| f(p, q)).collect()),
+            (Some(x), None) if b.len() == 1 => {
+                let q = *b.iter().next().expect("one element");
+                Some(x.par_iter().map(|&p| f(p, q)).collect())
+            }
+            (None, Some(y)) if a.len() == 1 => {
+                let p = *a.iter().next().expect("one element");
+                Some(y.par_iter().map(|&q| f(p, q)).collect())
+            }
+            _ => None,
+        };
+        if let Some(values) = values {
+            return Nd::from_shape_vec(IxDyn(shape), values).expect("shape");
+        }
+    }
+    zip2(a, b, shape, f)
+}
+
 fn zip2<A: Elem, R: Elem>(a: &Nd<A>, b: &Nd<A>, shape: &[usize], mut f: impl FnMut(A, A) -> R) -> Nd<R> {
     // Fast paths over contiguous memory: same shapes, or one side a single value.
     // Iterating an n-dimensional view element by element is several times slower.
-    fn contiguous<'x, A: Elem>(x: &'x Nd<A>, shape: &[usize]) -> Option<&'x [A]> {
-        x.as_slice().filter(|_| x.shape() == shape)
-    }
     let collect = |values: Vec<R>| Nd::from_shape_vec(IxDyn(shape), values).expect("shape");
     match (contiguous(a, shape), contiguous(b, shape)) {
         (Some(x), Some(y)) => return collect(x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect()),
@@ -80,12 +110,12 @@ fn int_pow(a: i64, b: i64) -> Result<i64, String> {
 
 fn compare<T: Elem>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> Option<ArrayData> {
     let out = match f {
-        BinaryFn::Eq => zip2(a, b, shape, |x, y| x == y),
-        BinaryFn::Ne => zip2(a, b, shape, |x, y| x != y),
-        BinaryFn::Lt => zip2(a, b, shape, |x, y| x < y),
-        BinaryFn::Le => zip2(a, b, shape, |x, y| x <= y),
-        BinaryFn::Gt => zip2(a, b, shape, |x, y| x > y),
-        BinaryFn::Ge => zip2(a, b, shape, |x, y| x >= y),
+        BinaryFn::Eq => zip2_pure(a, b, shape, |x, y| x == y),
+        BinaryFn::Ne => zip2_pure(a, b, shape, |x, y| x != y),
+        BinaryFn::Lt => zip2_pure(a, b, shape, |x, y| x < y),
+        BinaryFn::Le => zip2_pure(a, b, shape, |x, y| x <= y),
+        BinaryFn::Gt => zip2_pure(a, b, shape, |x, y| x > y),
+        BinaryFn::Ge => zip2_pure(a, b, shape, |x, y| x >= y),
         _ => return None,
     };
     Some(ArrayData::Bool(out))
@@ -95,18 +125,21 @@ fn int_binary<T: IntOps>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> 
     if let Some(out) = compare(f, a, b, shape) {
         return Ok(out);
     }
-    let op = |g: fn(i64, i64) -> i64| T::wrap(zip2(a, b, shape, |x, y| T::from_i64(g(x.to_i64(), y.to_i64()))));
+    // Generic over `g`, so each operation is compiled into its own loop.
+    fn op<T: IntOps>(a: &Nd<T>, b: &Nd<T>, shape: &[usize], g: impl Fn(i64, i64) -> i64 + Sync + Send) -> ArrayData {
+        T::wrap(zip2_pure(a, b, shape, |x, y| T::from_i64(g(x.to_i64(), y.to_i64()))))
+    }
     Ok(match f {
-        BinaryFn::Add => op(i64::wrapping_add),
-        BinaryFn::Sub => op(i64::wrapping_sub),
-        BinaryFn::Mul => op(i64::wrapping_mul),
-        BinaryFn::FloorDiv => op(int_floordiv),
-        BinaryFn::Mod => op(int_mod),
-        BinaryFn::BitAnd => op(|x, y| x & y),
-        BinaryFn::BitOr => op(|x, y| x | y),
-        BinaryFn::BitXor => op(|x, y| x ^ y),
-        BinaryFn::Minimum | BinaryFn::Fmin => op(i64::min),
-        BinaryFn::Maximum | BinaryFn::Fmax => op(i64::max),
+        BinaryFn::Add => op(a, b, shape, i64::wrapping_add),
+        BinaryFn::Sub => op(a, b, shape, i64::wrapping_sub),
+        BinaryFn::Mul => op(a, b, shape, i64::wrapping_mul),
+        BinaryFn::FloorDiv => op(a, b, shape, int_floordiv),
+        BinaryFn::Mod => op(a, b, shape, int_mod),
+        BinaryFn::BitAnd => op(a, b, shape, |x, y| x & y),
+        BinaryFn::BitOr => op(a, b, shape, |x, y| x | y),
+        BinaryFn::BitXor => op(a, b, shape, |x, y| x ^ y),
+        BinaryFn::Minimum | BinaryFn::Fmin => op(a, b, shape, i64::min),
+        BinaryFn::Maximum | BinaryFn::Fmax => op(a, b, shape, i64::max),
         BinaryFn::Pow => {
             let mut error = None;
             let out = zip2(a, b, shape, |x, y| match int_pow(x.to_i64(), y.to_i64()) {
@@ -129,8 +162,8 @@ fn int_binary<T: IntOps>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> 
 /// `g` applied in f64 (exact for float32's +, -, *, / and sqrt, which round once
 /// to float32 afterwards). Generic over `g` so every kernel is compiled on its own,
 /// with no call through a pointer per element.
-fn float_zip<T: Elem>(a: &Nd<T>, b: &Nd<T>, shape: &[usize], g: impl Fn(f64, f64) -> f64) -> ArrayData {
-    T::wrap(zip2(a, b, shape, |x, y| T::from_f64(g(x.to_f64(), y.to_f64()))))
+fn float_zip<T: Elem>(a: &Nd<T>, b: &Nd<T>, shape: &[usize], g: impl Fn(f64, f64) -> f64 + Sync + Send) -> ArrayData {
+    T::wrap(zip2_pure(a, b, shape, |x, y| T::from_f64(g(x.to_f64(), y.to_f64()))))
 }
 
 fn float_binary<T: Elem>(f: BinaryFn, a: &Nd<T>, b: &Nd<T>, shape: &[usize]) -> ArrayData {
