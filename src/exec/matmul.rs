@@ -290,6 +290,16 @@ fn int_product(x: ArrayView2<i64>, y: ArrayView2<i64>) -> Array2<i64> {
 }
 
 pub fn matmul(lhs: &ArrayData, rhs: &ArrayData, out_shape: &[usize]) -> ArrayData {
+    // The dot of two contiguous vectors (a loop body's `dot(xi, w)`): straight
+    // to the row dot the general path would reach, without its set-up.
+    match (lhs, rhs) {
+        (ArrayData::F64(a), ArrayData::F64(b)) if a.ndim() == 1 && b.ndim() == 1 => {
+            if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+                return ArrayData::F64(Nd::from_elem(IxDyn(&[]), <f64 as Float>::dot(x, y)));
+            }
+        }
+        _ => {}
+    }
     let core = usize::from(lhs.shape().len() > 1) + usize::from(rhs.shape().len() > 1);
     let batch_shape = &out_shape[..out_shape.len() - core];
     match (lhs, rhs) {
