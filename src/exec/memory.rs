@@ -1,7 +1,7 @@
 //! The allocator the `darr` binary uses: mimalloc for small blocks (graph nodes,
 //! shapes, plans, small arrays: a loop of small operations makes dozens per
 //! iteration, and mimalloc's are several times cheaper than glibc's), and the
-//! system allocator for large blocks (array buffers), which:
+//! system allocator for the rest (array buffers). Large blocks:
 //! - they are advised to use transparent huge pages, as NumPy does: touching a
 //!   fresh 160 MB output otherwise costs 40,000 page faults, more time than the
 //!   kernel that fills it;
@@ -73,25 +73,33 @@ fn advise(ptr: *mut u8, size: usize) {
     }
 }
 
+/// Blocks smaller than this come from mimalloc. Small enough that array
+/// buffers do not: mimalloc keeps freed pages for reuse a while, which for
+/// megabyte buffers freed on one thread and needed on another doubled the peak
+/// memory of whole programs (k-means: 61 MB -> 115 MB).
+const SMALL: usize = 32 << 10;
+
 /// Which allocator owns blocks of `size` bytes: the size alone decides, and
 /// `dealloc` gets the size `alloc` was asked for, so each block is freed by
 /// the allocator that made it.
-fn is_large(size: usize) -> bool {
-    size >= LARGE
+fn is_small(size: usize) -> bool {
+    size < SMALL
 }
 
-// SAFETY: every call forwards to `MiMalloc` (small blocks) or `System` (large
-// ones) with the same arguments, chosen by size alone so a block always goes
+// SAFETY: every call forwards to `MiMalloc` (small blocks) or `System` (the
+// rest) with the same arguments, chosen by size alone so a block always goes
 // back to the allocator it came from; a reallocation that crosses the size
 // boundary moves the block. `advise` only gives the kernel a hint about memory
 // this allocator just handed out.
 unsafe impl GlobalAlloc for LargePageAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !is_large(layout.size()) {
+        if is_small(layout.size()) {
             return unsafe { MiMalloc.alloc(layout) };
         }
-        if let Some(ptr) = reuse(layout) {
-            return ptr;
+        if layout.size() >= LARGE {
+            if let Some(ptr) = reuse(layout) {
+                return ptr;
+            }
         }
         let ptr = unsafe { System.alloc(layout) };
         advise(ptr, layout.size());
@@ -99,7 +107,7 @@ unsafe impl GlobalAlloc for LargePageAlloc {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !is_large(layout.size()) {
+        if is_small(layout.size()) {
             return unsafe { MiMalloc.alloc_zeroed(layout) };
         }
         let ptr = unsafe { System.alloc_zeroed(layout) };
@@ -108,19 +116,19 @@ unsafe impl GlobalAlloc for LargePageAlloc {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if !is_large(layout.size()) {
+        if is_small(layout.size()) {
             return unsafe { MiMalloc.dealloc(ptr, layout) };
         }
-        if keep(ptr, layout) {
+        if layout.size() >= LARGE && keep(ptr, layout) {
             return;
         }
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        match (is_large(layout.size()), is_large(new_size)) {
-            (false, false) => unsafe { MiMalloc.realloc(ptr, layout, new_size) },
-            (true, true) => {
+        match (is_small(layout.size()), is_small(new_size)) {
+            (true, true) => unsafe { MiMalloc.realloc(ptr, layout, new_size) },
+            (false, false) => {
                 let ptr = unsafe { System.realloc(ptr, layout, new_size) };
                 advise(ptr, new_size);
                 ptr

@@ -13,10 +13,10 @@ use super::node::{Array, Node, State};
 /// Most pending nodes looked at: the count is a heuristic and must stay cheap.
 const SEARCH_LIMIT: usize = 256;
 
-/// Bytes of the computed arrays that only `root`'s pending graph still holds
+/// Elements of the computed arrays that only `root`'s pending graph still holds
 /// (no name, no other pending value): what computing `root` now would free.
 /// Counts at most `SEARCH_LIMIT` pending nodes.
-pub fn bytes_held_only_by(root: &Array) -> usize {
+pub fn elements_held_only_by(root: &Array) -> usize {
     // For each computed array met: how many references the graph holds.
     let mut computed: HashMap<*const Node, (Array, usize)> = HashMap::new();
     let mut seen: HashMap<*const Node, ()> = HashMap::new();
@@ -39,7 +39,7 @@ pub fn bytes_held_only_by(root: &Array) -> usize {
         .values()
         // The graph's own references, plus the clone in this map.
         .filter(|(array, references)| Rc::strong_count(array) == references + 1)
-        .map(|(array, _)| array.size() * array.dtype.size_bytes())
+        .map(|(array, _)| array.size())
         .sum()
 }
 
@@ -63,14 +63,14 @@ mod tests {
         let (x, p) = (computed(100), computed(100));
         let mut chain = add(&x, &p);
         // `x` and `p` are still held here: nothing would be freed.
-        assert_eq!(bytes_held_only_by(&chain), 0);
+        assert_eq!(elements_held_only_by(&chain), 0);
         drop((x, p));
-        assert_eq!(bytes_held_only_by(&chain), 2 * 800);
+        assert_eq!(elements_held_only_by(&chain), 2 * 100);
         // Each step pins one more array that only the chain holds.
         for _ in 0..3 {
             chain = add(&chain, &computed(100));
         }
-        assert_eq!(bytes_held_only_by(&chain), 5 * 800);
+        assert_eq!(elements_held_only_by(&chain), 5 * 100);
     }
 
     #[test]
@@ -78,6 +78,6 @@ mod tests {
         let p = computed(10);
         let twice = add(&p, &p);
         drop(p);
-        assert_eq!(bytes_held_only_by(&twice), 80);
+        assert_eq!(elements_held_only_by(&twice), 10);
     }
 }

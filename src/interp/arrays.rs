@@ -20,8 +20,11 @@ use crate::with_dtype;
 const MAX_PENDING_DEPTH: u32 = 48;
 
 /// A pending value of at least this many elements is computed as it is built
-/// when its graph alone holds more than `MAX_PINNED_MULTIPLE` times its size in
-/// computed arrays (`graph::pins`); smaller values cannot pin much.
+/// when its graph alone holds computed arrays of more than `MAX_PINNED_MULTIPLE`
+/// times its number of elements (`graph::pins`); smaller values cannot pin
+/// much. Elements, not bytes: a boolean mask over two float arrays pins 16
+/// times its bytes but only twice its elements, and computing it apart from the
+/// step that reads it would cost more than the memory saves.
 const PIN_CHECK_ELEMENTS: usize = 1 << 16;
 const MAX_PINNED_MULTIPLE: usize = 4;
 
@@ -118,8 +121,7 @@ pub fn finish(node: Array) -> Result<Value> {
         }
     }
     if node.size() >= PIN_CHECK_ELEMENTS && !node.is_computed() {
-        let own = node.size() * node.dtype.size_bytes();
-        if crate::graph::pins::bytes_held_only_by(&node) > MAX_PINNED_MULTIPLE * own {
+        if crate::graph::pins::elements_held_only_by(&node) > MAX_PINNED_MULTIPLE * node.size() {
             exec::force(&node)?;
         }
     }
