@@ -120,10 +120,11 @@ pub fn finish(node: Array) -> Result<Value> {
             exec::force(&node)?;
         }
     }
-    if node.size() >= PIN_CHECK_ELEMENTS && !node.is_computed() {
-        if crate::graph::pins::elements_held_only_by(&node) > MAX_PINNED_MULTIPLE * node.size() {
-            exec::force(&node)?;
-        }
+    if node.size() >= PIN_CHECK_ELEMENTS
+        && !node.is_computed()
+        && crate::graph::pins::elements_held_only_by(&node) > MAX_PINNED_MULTIPLE * node.size()
+    {
+        exec::force(&node)?;
     }
     Ok(Value::Array(node))
 }
