@@ -52,7 +52,7 @@ pub fn update_in_place(
     // Named values reading the target through views first, so the operands'
     // plans read them computed instead of computing them again.
     force(&target)?;
-    release_views(&target, pending_in_scope())?;
+    release_views(&target, pending_in_scope)?;
     // The operands next: while pending they may read the target (`S[:10] + 1`);
     // once computed they let go of it.
     let operands: Vec<Array> = updated.inputs().into_iter().filter(|a| !Rc::ptr_eq(a, &target)).collect();
@@ -92,14 +92,15 @@ pub fn update_in_place(
 /// heuristic that saves a copy, and must stay cheap when it finds nothing.
 const SEARCH_LIMIT: usize = 256;
 
-/// Computes each of `pending` whose graph reads a view of `target`'s buffer,
-/// when that buffer is shared, so the views are let go before the write.
-fn release_views(target: &Array, pending: Vec<Array>) -> Result<(), Diag> {
+/// Computes each pending value whose graph reads a view of `target`'s buffer,
+/// when that buffer is shared, so the views are let go before the write. The
+/// pending values are listed only then: most updates find the buffer unshared.
+fn release_views(target: &Array, pending: impl FnOnce() -> Vec<Array>) -> Result<(), Diag> {
     let Some(span) = target.computed().and_then(|data| (!data.is_unique()).then(|| data.span_in_memory()).flatten())
     else {
         return Ok(());
     };
-    for value in pending {
+    for value in pending() {
         if !value.is_computed() && reads_memory(&value, &span) {
             force(&value)?;
         }

@@ -482,25 +482,9 @@ impl Op {
     }
 
     pub fn inputs(&self) -> Vec<Array> {
-        match self {
-            Op::Const(_)
-            | Op::Fill(_)
-            | Op::Arange { .. }
-            | Op::Linspace { .. }
-            | Op::Eye { .. }
-            | Op::Random { .. } => Vec::new(),
-            Op::Unary(_, a) | Op::Cast(a) | Op::Redistribute(a) => vec![a.clone()],
-            Op::Reduce { input, .. } | Op::View { input, .. } | Op::Scan { input, .. } => vec![input.clone()],
-            Op::Binary { lhs, rhs, .. } => vec![lhs.clone(), rhs.clone()],
-            Op::Where { cond, x, y } => vec![cond.clone(), x.clone(), y.clone()],
-            Op::Take { input, index, .. } => vec![input.clone(), index.clone()],
-            Op::Mask { input, mask } => vec![input.clone(), mask.clone()],
-            Op::SetSlice { input, value, .. } => vec![input.clone(), value.clone()],
-            Op::SetMask { input, mask, value } => vec![input.clone(), mask.clone(), value.clone()],
-            Op::SetTake { input, index, value, .. } => vec![input.clone(), index.clone(), value.clone()],
-            Op::Concat { inputs, .. } => inputs.clone(),
-            Op::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
-        }
+        let mut inputs = Vec::new();
+        self.for_each_input(|a| inputs.push(a.clone()));
+        inputs
     }
 
     pub fn name(&self) -> String {

@@ -5,7 +5,7 @@
 //! the iteration count. Counting those arrays lets the evaluator compute such a
 //! value before it pins more than a few times its own size.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::node::{Array, Node, State};
@@ -19,10 +19,10 @@ const SEARCH_LIMIT: usize = 256;
 pub fn elements_held_only_by(root: &Array) -> usize {
     // For each computed array met: how many references the graph holds.
     let mut computed: HashMap<*const Node, (Array, usize)> = HashMap::new();
-    let mut seen: HashMap<*const Node, ()> = HashMap::new();
+    let mut seen: HashSet<*const Node> = HashSet::new();
     let mut stack = vec![root.clone()];
     while let Some(node) = stack.pop() {
-        if seen.insert(Rc::as_ptr(&node), ()).is_some() || seen.len() > SEARCH_LIMIT {
+        if !seen.insert(Rc::as_ptr(&node)) || seen.len() > SEARCH_LIMIT {
             continue;
         }
         if let State::Pending(op) = &*node.state.borrow() {
