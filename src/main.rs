@@ -15,7 +15,7 @@ mod repl;
 #[global_allocator]
 static ALLOCATOR: darr::exec::memory::LargePageAlloc = darr::exec::memory::LargePageAlloc;
 
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Clone)]
 #[command(
     name = "darr",
     version,
@@ -44,6 +44,11 @@ struct Cli {
     /// Worker threads per rank for array kernels (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Run as a job of N ranks inside this process, one thread per rank, with the
+    /// same output as `mpiexec -n N darr`: for testing the distributed code
+    /// without MPI (the ranks share this machine's cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    ranks: Option<u32>,
     /// How diagnostics are printed on standard error.
     #[arg(long, value_enum, default_value_t = ErrorFormatArg::Human, value_name = "F")]
     error_format: ErrorFormatArg,
@@ -80,7 +85,22 @@ fn main() -> ExitCode {
             std::process::exit(130);
         }
     });
-    let worker = std::thread::Builder::new().stack_size(INTERPRETER_STACK).spawn(move || run(cli, interrupt));
+    if let Err(code) = configure(&cli) {
+        return ExitCode::from(code);
+    }
+    if let Some(ranks) = cli.ranks.filter(|&n| n > 1) {
+        let cli = Arc::new(cli);
+        return ExitCode::from(darr::dist::run_in_threads(
+            ranks as usize,
+            INTERPRETER_STACK,
+            Arc::new(move || run(&cli, interrupt.clone())),
+        ));
+    }
+    let worker = std::thread::Builder::new().stack_size(INTERPRETER_STACK).spawn(move || {
+        // Under `mpiexec` every rank runs the program (the guard keeps MPI up).
+        let _mpi = darr::dist::init();
+        run(&cli, interrupt)
+    });
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => {
@@ -90,15 +110,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
+/// The settings every rank shares: worker threads, optimization, small work,
+/// plans printed. A usage error is the exit status 2.
+fn configure(cli: &Cli) -> Result<(), u8> {
+    if let Some(n) = cli.threads {
+        if let Err(e) = darr::exec::set_threads(n.max(1)) {
+            eprintln!("Error: darr::usage\n\n  × cannot start {n} worker threads: {e}");
+            return Err(2);
+        }
+    }
+    darr::opt::set_enabled(!cli.no_opt);
+    if let Some(n) = cli.small_work {
+        darr::exec::set_small_work(n);
+    }
+    darr::exec::set_explain(cli.explain);
+    Ok(())
+}
+
+/// Runs the program of `cli` on this rank; returns the exit status.
+fn run(cli: &Cli, interrupt: Arc<AtomicBool>) -> u8 {
     let format = match cli.error_format {
         ErrorFormatArg::Human => ErrorFormat::Human,
         ErrorFormatArg::Json => ErrorFormat::Json,
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let stdout_is_tty = std::io::stdout().is_terminal();
-    // Under `mpiexec` every rank runs the program; only rank 0 writes the output.
-    let _mpi = darr::dist::init();
+    // Every rank runs the program; only rank 0 writes the output.
     let comm = darr::dist::world();
     let distributed = comm.size() > 1;
     let out: Box<dyn Write> = if comm.rank() != 0 {
@@ -149,17 +186,6 @@ fn run(cli: Cli, interrupt: Arc<AtomicBool>) -> u8 {
         }
     };
     let started = Instant::now();
-    if let Some(n) = cli.threads {
-        if let Err(e) = darr::exec::set_threads(n.max(1)) {
-            eprintln!("Error: darr::usage\n\n  × cannot start {n} worker threads: {e}");
-            return 2;
-        }
-    }
-    darr::opt::set_enabled(!cli.no_opt);
-    if let Some(n) = cli.small_work {
-        darr::exec::set_small_work(n);
-    }
-    darr::exec::set_explain(cli.explain);
     let result = if cli.check {
         session.check_source(&name, &text)
     } else if cli.eval.is_none() && name != "<stdin>" {

@@ -78,9 +78,10 @@ pub fn run_lines(session: &mut Session, format: ErrorFormat) -> u8 {
             darr::dist::nranks()
         );
     }
-    let mut stdin = std::io::stdin().lock();
+    // Only rank 0 reads (ranks run as threads of one process share its stdin).
+    let mut stdin = root.then(|| std::io::stdin().lock());
     let code = loop {
-        let input = if root { read_plain_input(&mut stdin) } else { None };
+        let input = stdin.as_mut().and_then(read_plain_input);
         let Some(input) = darr::dist::share_input(input) else { break 0 };
         if input.trim().is_empty() {
             continue;

@@ -10,6 +10,18 @@ use std::process::Command;
 
 #[test]
 fn listed_conformance_cases_pass() {
+    run_listed_cases(1);
+}
+
+/// The same cases as jobs of 3 ranks, threads of one process standing in for
+/// `mpiexec` (`tests/bin/in-process-mpiexec`): `.invariant` cases must then print
+/// exactly what one process prints.
+#[test]
+fn listed_conformance_cases_pass_on_three_ranks() {
+    run_listed_cases(3);
+}
+
+fn run_listed_cases(ranks: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Some(shared) = common::prereq::shared("conformance::listed_conformance_cases_pass") else {
         return;
@@ -35,10 +47,16 @@ fn listed_conformance_cases_pass() {
         .arg(env!("CARGO_BIN_EXE_darr"))
         .arg("--timeout")
         .arg("60")
+        .args(["--np", &ranks.to_string()])
+        .arg("--mpiexec")
+        .arg(format!("sh '{}'", root.join("tests/bin/in-process-mpiexec").display()))
         .args(&cases)
         .output()
         .expect("run the conformance runner with python3");
     let report = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "conformance failures:\n{report}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(report.contains(&format!("{} passed, 0 failed", cases.len())), "unexpected report:\n{report}");
+    assert!(
+        report.contains(&format!("(np={ranks}): {} passed, 0 failed", cases.len())),
+        "unexpected report:\n{report}"
+    );
 }

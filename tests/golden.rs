@@ -29,16 +29,28 @@ fn is_module(path: &Path) -> bool {
 
 #[test]
 fn golden_cases() {
+    run_golden_cases(1);
+}
+
+/// The same cases as a job of 3 ranks (threads of one process): the same output,
+/// the same diagnostics, printed once.
+#[test]
+fn golden_cases_on_three_ranks() {
+    run_golden_cases(3);
+}
+
+fn run_golden_cases(ranks: u32) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut found = Vec::new();
     cases(&root, &mut found);
     assert!(found.len() >= 10, "expected golden cases under {}", root.display());
-    let bless = std::env::var_os("DARR_BLESS").is_some();
+    let bless = ranks == 1 && std::env::var_os("DARR_BLESS").is_some();
     let mut failures = Vec::new();
     for case in &found {
         let dir = case.parent().unwrap();
         let name = case.file_name().unwrap();
         let output = Command::new(env!("CARGO_BIN_EXE_darr"))
+            .args(["--ranks", &ranks.to_string()])
             .arg(name)
             .arg("golden-arg")
             .current_dir(dir)
@@ -67,7 +79,7 @@ fn golden_cases() {
         let status = output.status.code();
         if status != Some(want_status) || actual != want {
             failures.push(format!(
-                "{}: exit status {status:?} (want {want_status})\n--- expected\n{want}--- actual\n{actual}--- stderr\n{stderr}",
+                "{} on {ranks} ranks: exit status {status:?} (want {want_status})\n--- expected\n{want}--- actual\n{actual}--- stderr\n{stderr}",
                 case.display()
             ));
         }
@@ -83,7 +95,7 @@ fn golden_cases() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} golden cases failed:\n\n{}",
+        "{} of {} golden cases failed on {ranks} ranks:\n\n{}",
         failures.len(),
         found.len(),
         failures.join("\n\n")

@@ -116,7 +116,7 @@ fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("case.da");
     let mut rng = Rng(0x5EED_1234);
-    let mut fused_kernels = 0;
+    let (mut fused_kernels, mut split_plans) = (0, 0);
     for case in 0..120 {
         let text = program(&mut rng, &dir);
         std::fs::write(&script, &text).unwrap();
@@ -125,6 +125,8 @@ fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
         let optimized = run(&["--time", "--small-work", "0"], &script);
         // And as it runs by default: small arrays node by node, without a plan.
         let default = run(&[], &script);
+        // And split over 3 ranks (threads of one process), optimized and planned.
+        let split = run(&["--ranks", "3", "--small-work", "0", "--time"], &script);
         assert!(plain.0.contains("status Some(0)"), "case {case} failed:\n{text}\n{}", plain.0);
         let (optimized_text, timing) = optimized.0.split_once("time:").expect("--time summary");
         let plain_text = plain.0.replace("status Some(0)", "");
@@ -132,6 +134,13 @@ fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
         assert_eq!(plain.1, optimized.1, "case {case} saves different bytes:\n{text}");
         assert_eq!(plain.0, default.0, "case {case} prints differently by default:\n{text}");
         assert_eq!(plain.1, default.1, "case {case} saves different bytes by default:\n{text}");
+        // Reductions over split rows add partial sums in another order.
+        let (split_text, split_timing) = split.0.split_once("time:").expect("--time summary");
+        assert!(
+            common::agree(&plain_text, split_text),
+            "case {case} prints differently on 3 ranks:\n{text}\n{plain_text}\n---\n{split_text}"
+        );
+        assert_eq!(plain.1, split.1, "case {case} saves different bytes on 3 ranks:\n{text}");
         fused_kernels += timing
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -139,9 +148,16 @@ fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
             .find(|w| w[1] == "fused")
             .and_then(|w| w[0].parse::<usize>().ok())
             .unwrap_or(0);
+        split_plans += split_timing
+            .split(';')
+            .find_map(|part| part.trim().strip_suffix("plans split over 3 ranks"))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or(0);
     }
-    // The comparison means something only if the optimizer actually fused.
+    // The comparisons mean something only if the optimizer actually fused, and
+    // plans actually ran split.
     assert!(fused_kernels > 100, "only {fused_kernels} fused kernels ran");
+    assert!(split_plans > 100, "only {split_plans} plans ran split over 3 ranks");
     std::fs::remove_dir_all(&dir).ok();
 }
 

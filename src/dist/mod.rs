@@ -1,11 +1,13 @@
 //! Everything that crosses ranks (spec section 10): layouts, and the `Comm` trait
-//! with its single-process implementation (always built) and its MPI one (cargo
+//! with its implementations: one process (always built), several ranks as threads
+//! of one process (always built, for tests: `darr --ranks N`), and MPI (cargo
 //! feature `mpi`). No other module calls MPI; the rest of the interpreter asks this
 //! module for the rank, the number of ranks, and the few collective steps SPMD
 //! execution needs (the program text, clock readings and OS seeds from rank 0, an
 //! agreed outcome of file I/O, the end of the run).
 
 pub mod agreement;
+mod in_process;
 pub mod layout;
 #[cfg(feature = "mpi")]
 mod mpi;
@@ -57,9 +59,22 @@ pub fn init() -> Guard {
     };
     #[cfg(not(feature = "mpi"))]
     let (comm, guard): (Rc<dyn Comm>, Guard) = (Rc::new(solo::Solo), Guard {});
+    join(comm);
+    guard
+}
+
+/// Runs `rank_main` as a job of `ranks` ranks in this process, one thread each
+/// (with `stack` bytes of stack), instead of an MPI job: the same collectives and
+/// the same failure handling, for testing the distributed code without MPI.
+/// Returns the job's exit status; a failure's report is printed once.
+pub fn run_in_threads(ranks: usize, stack: usize, rank_main: std::sync::Arc<dyn Fn() -> u8 + Send + Sync>) -> u8 {
+    in_process::run(ranks, stack, rank_main)
+}
+
+/// Makes `comm` the world of this thread.
+fn join(comm: Rc<dyn Comm>) {
     SIZE.with(|s| s.set(comm.size()));
     WORLD.with(|w| *w.borrow_mut() = Some(comm));
-    guard
 }
 
 /// Keeps MPI initialized while it lives.

@@ -31,3 +31,22 @@ impl Rng {
         items[self.below(items.len())]
     }
 }
+
+/// Whether two outputs agree as runs on different numbers of ranks must: the same
+/// text, numbers equal to a relative 1e-9 (absolute 1e-12), since a reduction over
+/// several ranks adds its partial results in another order.
+#[allow(dead_code)]
+pub fn agree(one: &str, many: &str) -> bool {
+    let tokens = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_whitespace() || c == '[' || c == ']' || c == ',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let (a, b) = (tokens(one), tokens(many));
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| match (x.parse::<f64>(), y.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) + 1e-12,
+            _ => x == y,
+        })
+}

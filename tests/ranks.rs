@@ -1,38 +1,40 @@
-//! The binary under `mpiexec` (built with `--features mpi`; `.ci/run` runs this
-//! with Open MPI installed): every example prints exactly what one process prints
-//! and writes the same files; random programs give the same results on 1 and 3
-//! ranks; an error on one rank is reported once and ends every rank; the REPL reads
-//! on rank 0 and every rank runs each input.
-#![cfg(feature = "mpi")]
+//! The binary as a job of several ranks: every example prints exactly what one
+//! process prints and writes the same files; random programs give the same
+//! results on 1 and 3 ranks; an error on one rank is reported once and ends every
+//! rank; the REPL reads on rank 0 and every rank runs each input.
+//!
+//! Built with `--features mpi` (as `.ci/run` does, with Open MPI installed) the
+//! jobs run under `mpiexec`; otherwise as threads of one process (`darr --ranks
+//! N`), so the default `cargo test` runs the distributed code without MPI.
 
 mod common;
 
-use common::Rng;
+use common::{agree, Rng};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs `darr ARGS` on `ranks` ranks in `dir`.
-fn mpiexec(ranks: usize, args: &[&str], dir: &Path) -> Output {
-    mpiexec_with(ranks, args, dir, &[])
+/// `darr` on `ranks` ranks, with `args` still to add: under `mpiexec` with the
+/// `mpi` feature, else as a job of threads in one process.
+fn job(ranks: usize) -> Command {
+    if cfg!(feature = "mpi") {
+        let mut command = Command::new("mpiexec");
+        command
+            .args(["--oversubscribe", "-n", &ranks.to_string()])
+            .arg(env!("CARGO_BIN_EXE_darr"))
+            .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+            .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        command
+    } else {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_darr"));
+        command.args(["--ranks", &ranks.to_string()]);
+        command
+    }
 }
 
-/// `mpiexec` with environment variables set on every rank.
-fn mpiexec_with(ranks: usize, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
-    let forwarded: Vec<String> = vars.iter().flat_map(|(k, _)| ["-x".to_string(), k.to_string()]).collect();
-    Command::new("mpiexec")
-        .args(["--oversubscribe", "-n", &ranks.to_string()])
-        .args(&forwarded)
-        .arg(env!("CARGO_BIN_EXE_darr"))
-        .envs(vars.iter().copied())
-        .args(args)
-        .current_dir(dir)
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("mpiexec (Open MPI) is installed")
+/// Runs `darr ARGS` on `ranks` ranks in `dir`.
+fn on_ranks(ranks: usize, args: &[&str], dir: &Path) -> Output {
+    job(ranks).args(args).current_dir(dir).env("NO_COLOR", "1").stdin(Stdio::null()).output().expect("run darr")
 }
 
 fn solo(args: &[&str], dir: &Path) -> Output {
@@ -70,7 +72,7 @@ fn every_example_prints_and_writes_the_same_on_four_ranks() {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let (one_dir, four_dir) = (scratch(&format!("{name}-1")), scratch(&format!("{name}-4")));
         let one = solo(&args, &one_dir);
-        let four = mpiexec(4, &args, &four_dir);
+        let four = on_ranks(4, &args, &four_dir);
         assert!(one.status.success(), "{name} alone: {}", text_of(&one.stderr));
         assert!(four.status.success(), "{name} on 4 ranks: {}", text_of(&four.stderr));
         assert_eq!(text_of(&four.stdout), text_of(&one.stdout), "{name}: output on 4 ranks differs from one process");
@@ -97,7 +99,7 @@ fn assert_fails_once(program: &str, code: &str) {
     // `part0.npy` exists; the other ranks' parts do not.
     assert!(solo(&["-e", "save(\"part0.npy\", arange(5.0))"], &dir).status.success());
     let started = Instant::now();
-    let out = mpiexec(3, &["-e", program], &dir);
+    let out = on_ranks(3, &["-e", program], &dir);
     let stderr = text_of(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{program}: {stderr}");
     assert_eq!(stderr.matches(code).count(), 1, "{program}: the diagnostic must be printed once:\n{stderr}");
@@ -152,7 +154,7 @@ fn ranks_that_make_arrays_of_different_shapes_are_stopped_with_one_diagnostic() 
     assert_fails_once("a = rand(10 * (rank() + 1)); print(sort(a)[0])", "darr::dist");
     assert_fails_once("a = zeros(30, rank() + 2); b = a @ ones(rank() + 2); print(sum(b))", "darr::dist");
     let dir = scratch("shapes");
-    let out = mpiexec(3, &["-e", "a = rand(100 + rank()); print(sum(a))"], &dir);
+    let out = on_ranks(3, &["-e", "a = rand(100 + rank()); print(sum(a))"], &dir);
     let stderr = text_of(&out.stderr);
     assert!(stderr.contains("different shapes"), "{stderr}");
 }
@@ -256,6 +258,26 @@ fn a_scatter_index_out_of_range_is_reported_once() {
     assert_fails_once("x = rand(100); x[[1, 2, 300]] = rand(3) * 2; print(sum(x))", "darr::index");
 }
 
+/// `mpiexec` with environment variables set on every rank.
+#[cfg(feature = "mpi")]
+fn mpiexec_with(ranks: usize, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
+    let forwarded: Vec<String> = vars.iter().flat_map(|(k, _)| ["-x".to_string(), k.to_string()]).collect();
+    Command::new("mpiexec")
+        .args(["--oversubscribe", "-n", &ranks.to_string()])
+        .args(&forwarded)
+        .arg(env!("CARGO_BIN_EXE_darr"))
+        .envs(vars.iter().copied())
+        .args(args)
+        .current_dir(dir)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("mpiexec (Open MPI) is installed")
+}
+
+#[cfg(feature = "mpi")]
 #[test]
 fn exchanges_too_large_for_one_mpi_call_run_in_rounds() {
     // MPI counts are 32-bit, so messages over 2 GiB go in rounds; a tiny round
@@ -307,15 +329,7 @@ fn reductions_of_empty_split_values_agree_on_one_and_three_ranks() {
 
 #[test]
 fn the_repl_reads_on_rank_zero_and_every_rank_runs_the_input() {
-    let mut child = Command::new("mpiexec")
-        .args(["--oversubscribe", "-n", "2", env!("CARGO_BIN_EXE_darr")])
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = job(2).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     use std::io::Write;
     child
         .stdin
@@ -382,23 +396,6 @@ fn program(rng: &mut Rng) -> String {
     text
 }
 
-/// Whether two outputs agree: the same text, numbers equal to a relative 1e-9 (a
-/// reduction over several ranks adds its partial results in another order).
-fn agree(one: &str, many: &str) -> bool {
-    let tokens = |s: &str| -> Vec<String> {
-        s.split(|c: char| c.is_whitespace() || c == '[' || c == ']' || c == ',')
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect()
-    };
-    let (a, b) = (tokens(one), tokens(many));
-    a.len() == b.len()
-        && a.iter().zip(&b).all(|(x, y)| match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(x), Ok(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) + 1e-12,
-            _ => x == y,
-        })
-}
-
 #[test]
 fn random_programs_agree_on_one_and_three_ranks() {
     let mut rng = Rng(0xD15_7A11);
@@ -410,7 +407,7 @@ fn random_programs_agree_on_one_and_three_ranks() {
             std::fs::write(dir.join("case.da"), &text).unwrap();
         }
         let one = solo(&["case.da"], &one_dir);
-        let three = mpiexec(3, &["--time", "case.da"], &three_dir);
+        let three = on_ranks(3, &["--time", "case.da"], &three_dir);
         assert!(one.status.success(), "case {case}:\n{text}\n{}", text_of(&one.stderr));
         assert!(three.status.success(), "case {case} on 3 ranks:\n{text}\n{}", text_of(&three.stderr));
         let (printed_one, printed_three) = (text_of(&one.stdout), text_of(&three.stdout));
@@ -458,7 +455,7 @@ fn one_and_three_ranks(name: &str, program: &str) -> Runs {
 fn one_and_more_ranks(name: &str, program: &str, ranks: usize) -> Runs {
     let (one_dir, three_dir) = (scratch(&format!("{name}-1")), scratch(&format!("{name}-{ranks}")));
     let one = solo(&["-e", program], &one_dir);
-    let three = mpiexec(ranks, &["--time", "-e", program], &three_dir);
+    let three = on_ranks(ranks, &["--time", "-e", program], &three_dir);
     assert!(one.status.success(), "{name} alone: {}", text_of(&one.stderr));
     assert!(three.status.success(), "{name} on {ranks} ranks: {}", text_of(&three.stderr));
     Runs { one_dir, three_dir, one, three }
@@ -707,7 +704,7 @@ fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let dir = scratch("npy-fail");
     std::fs::create_dir(dir.join("taken")).unwrap();
     // The rename onto a directory fails after every rank wrote its rows.
-    let out = mpiexec(3, &["-e", "save(\"taken\", rand(9, 2)); print(1)"], &dir);
+    let out = on_ranks(3, &["-e", "save(\"taken\", rand(9, 2)); print(1)"], &dir);
     let stderr = text_of(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.matches("darr::io").count(), 1, "{stderr}");
@@ -715,7 +712,7 @@ fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("taken")], "files left behind");
     // A directory that does not exist: rank 0 cannot create the file.
-    let out = mpiexec(3, &["-e", "save(\"no/such/dir/a.npy\", rand(9, 2))"], &dir);
+    let out = on_ranks(3, &["-e", "save(\"no/such/dir/a.npy\", rand(9, 2))"], &dir);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text_of(&out.stderr).matches("cannot write `no/such/dir/a.npy`").count(), 1, "{}", text_of(&out.stderr));
 }
@@ -729,7 +726,7 @@ fn the_tutorial_run_on_four_ranks_prints_what_the_tutorial_says() {
     let program = &tutorial[start..start + tutorial[start..].find("```").unwrap()];
     let dir = scratch("tutorial");
     std::fs::write(dir.join("where.da"), program).unwrap();
-    let out = mpiexec(4, &["where.da"], &dir);
+    let out = on_ranks(4, &["where.da"], &dir);
     assert!(out.status.success(), "{}", text_of(&out.stderr));
     let expected =
         "rank 0 of 4\n({'dist_type': 'b', 'size': 1000, 'proc_grid_size': 4, 'proc_grid_rank': 0, 'start': 0, \
