@@ -11,6 +11,7 @@ use clap::{Parser, ValueEnum};
 use darr::{ErrorFormat, Failure, Session};
 
 mod repl;
+mod time_report;
 
 #[global_allocator]
 static ALLOCATOR: darr::exec::memory::LargePageAlloc = darr::exec::memory::LargePageAlloc;
@@ -53,7 +54,8 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = ErrorFormatArg::Human, value_name = "F")]
     error_format: ErrorFormatArg,
     /// Print a timing summary to stderr when the program ends: total, optimizer
-    /// time, plans and fused kernels run.
+    /// time, plans and fused kernels run; on several ranks also the split work
+    /// and what each rank sent to the others.
     #[arg(long)]
     time: bool,
     /// The script to run, or `-` to read the program from standard input.
@@ -194,40 +196,12 @@ fn run(cli: &Cli, interrupt: Arc<AtomicBool>) -> u8 {
         session.run_source(&name, &text)
     };
     session.flush();
-    if cli.time && comm.rank() == 0 {
-        let stats = darr::exec::stats::summary();
-        let ranks = comm.size();
-        let split = if ranks > 1 {
-            format!(
-                "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
-                 {} scatters by index into split values; {} masks applied to split values; \
-                 {} split sorts; {} split matrix products; {} .npy files read or written in parts; \
-                 {} split values joined whole; {} values dealt out to new owners",
-                stats.split_plans,
-                stats.split_gathers,
-                stats.split_scatters,
-                stats.split_masks,
-                stats.split_sorts,
-                stats.split_matmuls,
-                stats.split_files,
-                stats.joins,
-                stats.placements
-            )
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
-             ({} plans); {} fused kernels run on {} threads; {} indexed assignments written in place{split}",
-            started.elapsed().as_secs_f64(),
-            stats.parse.as_secs_f64(),
-            stats.compute.as_secs_f64(),
-            stats.optimize.as_secs_f64(),
-            stats.plans,
-            stats.kernels,
-            rayon::current_num_threads(),
-            stats.in_place_updates
-        );
+    if cli.time {
+        // Every rank's traffic, gathered only when every rank can take part.
+        let sent = (distributed && result.is_ok()).then(darr::dist::sent_by_every_rank);
+        if comm.rank() == 0 {
+            eprintln!("{}", time_report::summary(started.elapsed(), comm.size(), sent.as_deref()));
+        }
     }
     // Every rank ends here, after the same steps, unless the ranks took different
     // paths; then `finish` reports it, as the ranks still at another step do.

@@ -174,6 +174,37 @@ fn results_of_combined_reductions_are_used_without_joining_split_values() {
 }
 
 #[test]
+fn time_reports_what_each_rank_sent() {
+    let sent = |program: &str| -> Vec<(u64, f64)> {
+        let runs = one_and_three_ranks("traffic", program);
+        let timing = text_of(&runs.three.stderr);
+        let list = timing.split("sent to other ranks: ").nth(1).unwrap_or_else(|| panic!("no traffic in {timing}"));
+        list.trim()
+            .split(", ")
+            .map(|each| {
+                let words: Vec<&str> = each.split_whitespace().collect();
+                // "rank R: M messages (X kB)"
+                let scale = match words[5].trim_end_matches(')') {
+                    "B" => 1.0,
+                    "kB" => 1e3,
+                    "MB" => 1e6,
+                    unit => panic!("unit {unit} in {timing}"),
+                };
+                (words[2].parse().unwrap(), words[4].trim_start_matches('(').parse::<f64>().unwrap() * scale)
+            })
+            .collect()
+    };
+    // A sum: each rank sends its partial result to the others, a few bytes.
+    let small = sent("a = rand(300000); print(sum(a) > 0)");
+    assert_eq!(small.len(), 3);
+    assert!(small.iter().all(|&(messages, bytes)| messages >= 2 && bytes < 1000.0), "{small:?}");
+    // A 2-D sort along the first axis has no split form: every rank's rows go to
+    // every other rank, 2 * 8 bytes of 100000 rows each.
+    let joined = sent("a = rand(300000, 2); print(sum(sort(a, axis=0)[0]) > 0)");
+    assert!(joined.iter().all(|&(_, bytes)| bytes > 2.0 * 1.6e6 * 0.9), "{joined:?}");
+}
+
+#[test]
 fn cyclic_placements_hold_their_own_rows_and_agree_with_one_process() {
     // Every dtype, uneven lengths, blocks that do not divide the length, and
     // round trips between the placements; saved whole and compared byte for byte.

@@ -92,6 +92,7 @@ impl ThreadComm {
     fn exchange(&self, step: Step, outgoing: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, Divergence> {
         let (me, size) = (self.rank, self.job.size);
         debug_assert_eq!(outgoing.len(), size);
+        super::count_sent(me, outgoing.iter().map(Vec::len));
         let mine = Signature::here(step);
         let number = self.rounds.replace(self.rounds.get() + 1);
         let mut state = self.job.lock();

@@ -46,6 +46,42 @@ thread_local! {
     static WORLD: RefCell<Option<Rc<dyn Comm>>> = const { RefCell::new(None) };
     /// The world's size, read for every new array's default layout.
     static SIZE: Cell<usize> = const { Cell::new(1) };
+    /// What this rank sent to the others so far.
+    static SENT: Cell<Traffic> = const { Cell::new(Traffic { messages: 0, bytes: 0 }) };
+}
+
+/// Data a rank sent to other ranks: messages with at least one byte, and their
+/// bytes (the signatures and lengths the collectives exchange first not counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub messages: u64,
+    pub bytes: u64,
+}
+
+/// What this rank sent to other ranks since the job started (for `--time`).
+pub fn sent() -> Traffic {
+    SENT.with(Cell::get)
+}
+
+/// What each rank sent so far, in rank order, on every rank (a collective).
+pub fn sent_by_every_rank() -> Vec<Traffic> {
+    let comm = world();
+    let mine = sent();
+    let bytes = [mine.messages.to_le_bytes(), mine.bytes.to_le_bytes()].concat();
+    let word = |b: &[u8], i: usize| {
+        u64::from_le_bytes(b.get(8 * i..8 * i + 8).and_then(|w| w.try_into().ok()).unwrap_or([0; 8]))
+    };
+    comm.all_gather(&bytes).iter().map(|b| Traffic { messages: word(b, 0), bytes: word(b, 1) }).collect()
+}
+
+/// Counts a collective's messages from rank `me`: `lens[q]` bytes to rank `q`.
+fn count_sent(me: usize, lens: impl IntoIterator<Item = usize>) {
+    let mut traffic = SENT.with(Cell::get);
+    for (_, len) in lens.into_iter().enumerate().filter(|&(q, len)| q != me && len > 0) {
+        traffic.messages += 1;
+        traffic.bytes += len as u64;
+    }
+    SENT.with(|s| s.set(traffic));
 }
 
 /// Starts the job's communication: MPI when built with the `mpi` feature (a

@@ -186,6 +186,10 @@ impl Comm for MpiComm {
 
     fn broadcast(&self, root: usize, bytes: &mut Vec<u8>) {
         self.enter(Step::Broadcast { root });
+        let (size, me) = (self.world.size() as usize, self.world.rank() as usize);
+        if me == root {
+            super::count_sent(me, vec![bytes.len(); size]);
+        }
         let root = self.world.process_at_rank(root as i32);
         let mut len = [bytes.len() as u64];
         mpi::request::scope(|scope| self.wait(root.immediate_broadcast_into(scope, &mut len[..])));
@@ -200,6 +204,7 @@ impl Comm for MpiComm {
     fn all_gather(&self, mine: &[u8]) -> Vec<Vec<u8>> {
         self.enter(Step::AllGather);
         let size = self.world.size() as usize;
+        super::count_sent(self.world.rank() as usize, vec![mine.len(); size]);
         let mut lens = vec![0u64; size];
         let my_len = [mine.len() as u64];
         mpi::request::scope(|scope| self.wait(self.world.immediate_all_gather_into(scope, &my_len[..], &mut lens[..])));
@@ -230,6 +235,7 @@ impl Comm for MpiComm {
     fn all_to_all(&self, outgoing: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         self.enter(Step::AllToAll);
         let (size, me) = (self.world.size() as usize, self.world.rank() as usize);
+        super::count_sent(me, outgoing.iter().map(Vec::len));
         // Every rank's send lengths, on every rank: row q is what rank q sends.
         let send_lens: Vec<u64> = outgoing.iter().map(|b| b.len() as u64).collect();
         let mut matrix = vec![0u64; size * size];
