@@ -207,6 +207,37 @@ pub fn balanced_grid(nranks: usize, axes: usize) -> Vec<usize> {
     grid
 }
 
+/// Whether values of this shape and layout are split by rows: the default layout
+/// (first axis in blocks, the rest whole) of an array with at least one axis, on
+/// more than one rank.
+pub fn splits(shape: &[usize], layout: &Layout) -> bool {
+    super::nranks() > 1 && !shape.is_empty() && *layout == *Layout::default_shared(shape.len(), super::nranks())
+}
+
+/// The block size of a layout that deals out the first axis cyclically (the other
+/// axes whole), when there is more than one rank.
+pub fn cycle_of(shape: &[usize], layout: &Layout) -> Option<usize> {
+    if super::nranks() < 2 || shape.is_empty() || layout.axes[1..].iter().any(|a| *a != AxisDist::None) {
+        return None;
+    }
+    match layout.axes[0] {
+        AxisDist::Cyclic => Some(1),
+        AxisDist::BlockCyclic(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Whether values of this shape and layout are held in tiles: on more than one
+/// rank, every axis in blocks or whole, some axis distributed, and not the
+/// default layout (the first axis alone in blocks, which is held by rows).
+pub fn tiles(shape: &[usize], layout: &Layout) -> bool {
+    super::nranks() > 1
+        && !shape.is_empty()
+        && layout.axes.iter().all(|a| matches!(a, AxisDist::Block | AxisDist::None))
+        && !layout.is_replicated()
+        && !splits(shape, layout)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

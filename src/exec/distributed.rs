@@ -10,38 +10,15 @@
 
 use super::kernel::{self, Inputs, Placed};
 use super::split::{self, Rows};
-use super::split_dense::{self, Placement};
+use super::split_dense;
 use super::{split_cyclic, split_tiled};
 use crate::diag::Diag;
-use crate::dist::{self, layout::block_range, Layout};
+use crate::dist;
 use crate::graph::node::{Part, State};
-use crate::graph::{Array, ArrayData, DType, Nd, ReduceFn, SliceElem, View};
-use crate::opt::fusible;
-use crate::opt::plan::{Expr, Id, KKind, KOp, Kernel, Plan};
+use crate::graph::{Array, ArrayData, DType, Nd, ReduceFn};
+use crate::opt::distribute::{self, Mode, Placement, Step};
+use crate::opt::plan::{Expr, Id, Kernel, Plan};
 use crate::opt::Bindings;
-
-/// What a kernel produces on each rank.
-#[derive(Clone, Copy)]
-enum Mode {
-    /// Its own rows of an elementwise result (or of a reduction over later axes).
-    Rows,
-    /// A partial reduction over the first axis, combined across the ranks.
-    Combine(ReduceFn),
-    /// Its own rows of the updated array.
-    Update,
-    /// The whole result on every rank, from inputs every rank holds whole (a
-    /// comparison of a combined sum, say).
-    Whole,
-}
-
-/// How a plan node runs split.
-#[derive(Clone)]
-enum Step {
-    /// A kernel (fused, or one that only loads a value).
-    Kernel(Box<Kernel>, Mode),
-    /// A node of the per-node kernels (`split_dense`).
-    Dense(Placement),
-}
 
 /// A plan value on this rank.
 #[derive(Clone)]
@@ -64,40 +41,13 @@ impl Held {
 /// can be, storing the result in `root` (and in the graph nodes of intermediate
 /// values held elsewhere). False when the plan must run whole.
 pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, Diag> {
-    let order = plan.order();
-    let mut steps: Vec<Option<Step>> = vec![None; plan.nodes.len()];
-    // Whether each value may be split on this rank (for a leaf not yet computed,
-    // whether it may be created split).
-    let mut split_value = vec![false; plan.nodes.len()];
-    for &id in &order {
-        if let Expr::Leaf(k) = plan.nodes[id].expr {
-            let leaf = &bindings.leaves[k];
-            let placed_split = split::splits(&leaf.shape, &leaf.layout)
-                || split_cyclic::cycle_of(&leaf.shape, &leaf.layout).is_some()
-                || split_tiled::tiles(&leaf.shape, &leaf.layout);
-            let held_split = leaf.part().is_some() || leaf.cycled().is_some() || leaf.tiled().is_some();
-            split_value[id] = held_split || (!leaf.is_computed() && placed_split);
-            continue;
-        }
-        let layout = layout_of(plan, bindings, id);
-        let Some(kernel) = as_kernel(plan, id) else {
-            let Some(placement) = split_dense::placement(plan, id, &split_value, &layout) else {
-                return Ok(false);
-            };
-            split_value[id] = matches!(placement, Placement::Rows);
-            steps[id] = Some(Step::Dense(placement));
-            continue;
-        };
-        let inputs_whole = kernel.inputs.iter().all(|&input| !split_value[input]);
-        let Some(mode) = mode_of(&kernel, &plan.nodes[id].shape, &layout, inputs_whole) else {
-            return Ok(false);
-        };
-        split_value[id] = matches!(mode, Mode::Rows | Mode::Update);
-        steps[id] = Some(Step::Kernel(Box::new(kernel), mode));
-    }
+    let Some(placed) = distribute::place(plan, bindings) else {
+        return Ok(false);
+    };
+    let steps = placed.steps;
     let mut remaining = plan.use_counts();
     let mut values: Vec<Option<Held>> = vec![None; plan.nodes.len()];
-    for &id in &order {
+    for id in plan.order() {
         let node = &plan.nodes[id];
         let held = match (&node.expr, &steps[id]) {
             (Expr::Leaf(k), _) => {
@@ -156,74 +106,6 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
     Ok(true)
 }
 
-/// The plan node as a kernel: a fused kernel; or a kernel that only loads a
-/// value (reduces a computed float array, takes a view of one, casts one) where
-/// the values pass through f64 lanes exactly.
-fn as_kernel(plan: &Plan, id: usize) -> Option<Kernel> {
-    let node = &plan.nodes[id];
-    let load =
-        |input: Id, views: Vec<View>| KOp { kind: KKind::Load { input: 0, views }, dtype: plan.nodes[input].dtype };
-    let loading = |input: Id, ops: Vec<KOp>, reduce: Option<(ReduceFn, Vec<usize>)>| Kernel {
-        inputs: vec![input],
-        ops,
-        shape: if reduce.is_some() { plan.nodes[input].shape.clone() } else { node.shape.clone() },
-        reduce,
-        then: None,
-        update: None,
-        result: None,
-        extra: Vec::new(),
-    };
-    match &node.expr {
-        Expr::Kernel(k) => Some(k.clone()),
-        Expr::Reduce { f, axes, input } if plan.nodes[*input].dtype.is_float() => {
-            Some(loading(*input, vec![load(*input, Vec::new())], Some((*f, axes.clone()))))
-        }
-        Expr::View(view, input) if node.dtype.is_float() || node.dtype == DType::Bool => {
-            Some(loading(*input, vec![load(*input, vec![view.clone()])], None))
-        }
-        Expr::Cast(input) if fusible::fusible_map(plan, id) => {
-            let convert = KOp { kind: KKind::Convert(0), dtype: node.dtype };
-            Some(loading(*input, vec![load(*input, Vec::new()), convert], None))
-        }
-        _ => None,
-    }
-}
-
-/// The layout a plan node's value gets: its graph node's, else the default.
-fn layout_of(plan: &Plan, bindings: &Bindings, id: usize) -> Layout {
-    match bindings.origins.get(id) {
-        Some(Some(origin)) => (*origin.layout).clone(),
-        _ => Layout::default_for(plan.nodes[id].shape.len(), dist::nranks()),
-    }
-}
-
-/// How a kernel runs split over the ranks, if it can.
-fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout, inputs_whole: bool) -> Option<Mode> {
-    if !kernel.extra.is_empty() {
-        return None;
-    }
-    let no_reshapes = kernel.ops.iter().all(|op| match &op.kind {
-        KKind::Load { views, .. } => !views.iter().any(|v| matches!(v, View::Reshape(_))),
-        _ => true,
-    });
-    if !no_reshapes || kernel.shape.is_empty() {
-        return (inputs_whole && kernel.update.is_none()).then_some(Mode::Whole);
-    }
-    if let (Some((_, axes)), Some((_, then))) = (&kernel.reduce, &kernel.then) {
-        // Rows stay rows when neither reduction is over the first axis.
-        let rows = !axes.contains(&0) && !then.contains(&0) && split::splits(shape, layout);
-        return if rows { Some(Mode::Rows) } else { inputs_whole.then_some(Mode::Whole) };
-    }
-    match (&kernel.reduce, &kernel.update) {
-        (None, None) if split::splits(shape, layout) => Some(Mode::Rows),
-        (Some((_, axes)), _) if !axes.contains(&0) && split::splits(shape, layout) => Some(Mode::Rows),
-        (Some((f, axes)), _) if axes.contains(&0) && combinable(*f) => Some(Mode::Combine(*f)),
-        (None, Some(_)) if shape.len() >= 2 && split::splits(shape, layout) => Some(Mode::Update),
-        (_, None) if inputs_whole => Some(Mode::Whole),
-        _ => None,
-    }
-}
-
 /// Where a kernel input's value is, and how many rows it has.
 enum Source<'a> {
     Node(&'a Array),
@@ -249,17 +131,21 @@ fn run_kernel(
         })
         .collect();
     let rows_of = |k: usize| plan.nodes[kernel.inputs[k]].shape.first().copied().unwrap_or(1);
-    let windows: Vec<Rows> = (0..size).map(|q| window(kernel, mode, &node.shape, q)).collect();
+    let windows: Vec<Rows> = (0..size).map(|q| distribute::window(kernel, mode, &node.shape, size, q)).collect();
     // The rows of each split input that each rank reads (worked out for every rank,
-    // as every rank takes part in sending); the probe's buffers are dropped before
-    // the fetches, so that those can write into unshared buffers.
-    let reads: Vec<Vec<Option<Rows>>> = {
-        let probe = inputs(&sources, values, &rows_of)?;
-        windows
-            .iter()
-            .map(|&w| if w.0 < w.1 { kernel::rows_read(kernel, &probe, w) } else { vec![None; sources.len()] })
-            .collect()
-    };
+    // as every rank takes part in sending).
+    let shapes: Vec<&[usize]> = kernel.inputs.iter().map(|&i| plan.nodes[i].shape.as_slice()).collect();
+    let split: Vec<bool> = sources
+        .iter()
+        .map(|source| match source {
+            Source::Node(leaf) => leaf.part().is_some(),
+            Source::Value(id) => matches!(values[*id], Some(Held::Split(_))),
+        })
+        .collect();
+    let reads: Vec<Vec<Option<Rows>>> = windows
+        .iter()
+        .map(|&w| if w.0 < w.1 { distribute::rows_read(kernel, &shapes, &split, w) } else { vec![None; sources.len()] })
+        .collect();
     let mut fetched: Vec<usize> = Vec::new();
     for (k, source) in sources.iter().enumerate() {
         if fetched.contains(&kernel.inputs[k]) {
@@ -361,46 +247,6 @@ fn inputs(sources: &[Source], values: &[Option<Held>], rows_of: &dyn Fn(usize) -
         }
     }
     Ok(Inputs { data, placed, window: None })
-}
-
-/// Whether partial results of `f` over parts of the data combine into the whole
-/// result (a mean as a sum, divided once combined).
-pub(super) fn combinable(f: ReduceFn) -> bool {
-    matches!(
-        f,
-        ReduceFn::Sum
-            | ReduceFn::Mean
-            | ReduceFn::Prod
-            | ReduceFn::Min
-            | ReduceFn::Max
-            | ReduceFn::All
-            | ReduceFn::Any
-            | ReduceFn::CountNonzero
-    )
-}
-
-/// The rows of the iteration space that rank `q` computes (for an update, the
-/// region rows inside `q`'s own rows of the updated array, counted from the
-/// region's first row).
-fn window(kernel: &Kernel, mode: Mode, shape: &[usize], q: usize) -> Rows {
-    let size = dist::nranks();
-    match mode {
-        Mode::Update => {
-            let own = block_range(shape[0], size, q);
-            let Some(SliceElem::Range { first, count, .. }) = kernel.update.as_ref().and_then(|e| e.first().cloned())
-            else {
-                return (0, 0);
-            };
-            let (lo, hi) = (own.0.max(first), own.1.min(first + count));
-            if lo < hi {
-                (lo - first, hi - first)
-            } else {
-                (0, 0)
-            }
-        }
-        Mode::Whole => (0, 0),
-        Mode::Rows | Mode::Combine(_) => block_range(kernel.shape[0], size, q),
-    }
 }
 
 /// Every rank's partial result (none from a rank with no rows), combined in rank

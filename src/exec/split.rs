@@ -8,6 +8,7 @@
 use ndarray::{Axis, IxDyn, Slice};
 
 use super::create;
+pub use crate::dist::layout::splits;
 use crate::dist::{self, layout::block_range, Layout};
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Elem, Nd, Op};
@@ -18,13 +19,6 @@ pub type Rows = (usize, usize);
 /// This rank's own rows of an axis of `n` rows.
 pub fn own_rows(n: usize) -> Rows {
     block_range(n, dist::nranks(), dist::rank())
-}
-
-/// Whether values of this shape and layout are split by rows: the default layout
-/// (first axis in blocks, the rest whole) of an array with at least one axis, on
-/// more than one rank.
-pub fn splits(shape: &[usize], layout: &Layout) -> bool {
-    dist::nranks() > 1 && !shape.is_empty() && *layout == *Layout::default_shared(shape.len(), dist::nranks())
 }
 
 /// Whether a new value of this shape (in the default layout) is split.

@@ -12,22 +12,10 @@
 
 use super::split::{self, block_owner, concat_rows, own_rows, rows_bytes, rows_from_bytes, select_rows};
 use crate::diag::Diag;
-use crate::dist::{self, AxisDist, Layout};
+use crate::dist;
+pub use crate::dist::layout::cycle_of;
 use crate::graph::node::{Cycled, Part, State};
 use crate::graph::{Array, ArrayData, Op};
-
-/// The block size of a layout that deals out the first axis cyclically (the other
-/// axes whole), when there is more than one rank.
-pub fn cycle_of(shape: &[usize], layout: &Layout) -> Option<usize> {
-    if dist::nranks() < 2 || shape.is_empty() || layout.axes[1..].iter().any(|a| *a != AxisDist::None) {
-        return None;
-    }
-    match layout.axes[0] {
-        AxisDist::Cyclic => Some(1),
-        AxisDist::BlockCyclic(b) => Some(b),
-        _ => None,
-    }
-}
 
 /// The rank that holds row `row` when blocks of `block` rows are dealt out to
 /// `size` ranks.

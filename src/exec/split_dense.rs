@@ -10,51 +10,11 @@
 use super::split::{self, Rows};
 use super::{elementwise, reduce};
 use crate::diag::{Code, Diag};
-use crate::dist::{self, Layout};
+use crate::dist;
 use crate::graph::node::Part;
 use crate::graph::{ArrayData, BinaryFn, DType, Nd, ReduceFn};
+use crate::opt::distribute::{same_rows, Placement};
 use crate::opt::plan::{Expr, Id, Plan};
-
-/// Where a node's value is once computed.
-#[derive(Clone, Copy, Debug)]
-pub enum Placement {
-    /// Each rank holds its own rows.
-    Rows,
-    /// Every rank holds all of it: partial reductions combined across the ranks.
-    Combined,
-    /// Every rank holds all of it, computed alone (a constant).
-    Whole,
-}
-
-/// How plan node `id` runs split, if this module can run it: `split[i]` says
-/// whether the value of node `i` is split, `layout` is the node's own layout.
-pub fn placement(plan: &Plan, id: Id, split: &[bool], layout: &Layout) -> Option<Placement> {
-    let node = &plan.nodes[id];
-    let operands = node.expr.inputs();
-    let splits = split::splits(&node.shape, layout);
-    match &node.expr {
-        Expr::Const(_) => Some(Placement::Whole),
-        Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Cast(_) => {
-            let split_rows = operands.iter().any(|&i| split[i] && same_rows(&plan.nodes[i].shape, &node.shape));
-            (splits && split_rows).then_some(Placement::Rows)
-        }
-        Expr::Reduce { f, axes, input } if split[*input] && !plan.nodes[*input].dtype.is_float() => {
-            if !axes.contains(&0) {
-                splits.then_some(Placement::Rows)
-            } else {
-                // A mean of ints is a float, which these partials do not carry.
-                (*f != ReduceFn::Mean && super::distributed::combinable(*f)).then_some(Placement::Combined)
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Whether an operand of shape `operand` has the rows of a value of shape `value`
-/// (rather than broadcasting along its first axis).
-fn same_rows(operand: &[usize], value: &[usize]) -> bool {
-    !value.is_empty() && operand.len() == value.len() && operand[0] == value[0]
-}
 
 /// Computes plan node `id` as `placement` says: this rank's own rows, or the
 /// whole value. `operand(i)` is the value of operand `i` on this rank:

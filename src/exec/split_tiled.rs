@@ -16,23 +16,13 @@ use ndarray::{IxDyn, Slice};
 
 use super::split::{self, own_rows, part_rows, rows_bytes, splits};
 use crate::diag::Diag;
+pub use crate::dist::layout::tiles;
 use crate::dist::{self, layout::block_range, AxisDist, Layout};
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, DType, Elem, Nd, Op};
 
 /// A box of a value: per axis, the indices `[start, stop)` it spans.
 type Region = Vec<(usize, usize)>;
-
-/// Whether values of this shape and layout are held in tiles: on more than one
-/// rank, every axis in blocks or whole, some axis distributed, and not the
-/// default layout (the first axis alone in blocks, which is held by rows).
-pub fn tiles(shape: &[usize], layout: &Layout) -> bool {
-    dist::nranks() > 1
-        && !shape.is_empty()
-        && layout.axes.iter().all(|a| matches!(a, AxisDist::Block | AxisDist::None))
-        && !layout.is_replicated()
-        && !splits(shape, layout)
-}
 
 /// The tile rank `rank` holds of a value of this shape and layout.
 fn tile_of(shape: &[usize], layout: &Layout, rank: usize) -> Region {

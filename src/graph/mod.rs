@@ -9,6 +9,7 @@ pub use crate::dist::layout;
 pub mod node;
 pub mod pins;
 pub mod shape;
+pub mod strided;
 
 pub use data::{ArrayData, Elem, Nd, Scalar};
 pub use dtype::{DType, WeakKind};

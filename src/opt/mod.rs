@@ -6,6 +6,7 @@
 mod cache;
 mod const_fold;
 mod cse;
+pub mod distribute;
 mod explain;
 mod fuse_map;
 mod fuse_reduce;

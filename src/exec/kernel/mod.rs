@@ -73,11 +73,11 @@ fn sources(program: &Program, inputs: &Inputs, extra: &[View]) -> Vec<Source> {
             let mut data = inputs.data[*input].clone();
             let mut source = Source::new(&data);
             if let Some(p) = inputs.placed[*input] {
-                source.rebase_rows(p.first, p.rows);
+                source.at.rebase_rows(p.first, p.rows);
             }
             let all: Vec<&View> = views.iter().chain(&window).chain(extra).collect();
             for (k, view) in all.iter().enumerate() {
-                if !source.apply(view) {
+                if !source.at.apply(view) {
                     // Rare: a reshape of data out of order. Copy what came before.
                     for v in &all[..k] {
                         data = super::view_apply(&data, v);
@@ -95,30 +95,6 @@ fn sources(program: &Program, inputs: &Inputs, extra: &[View]) -> Vec<Source> {
 /// The view keeping rows `a..b` of the first axis.
 fn row_window(a: usize, b: usize) -> View {
     View::Slice(vec![crate::graph::SliceElem::Range { first: a, count: b - a, step: 1 }])
-}
-
-/// For each of the kernel's inputs split over ranks (`placed`), the rows of its
-/// first axis that computing rows `a..b` of the iteration space reads (`None` when
-/// it reads none); `None` for whole inputs.
-pub fn rows_read(kernel: &Kernel, inputs: &Inputs, window: (usize, usize)) -> Vec<Option<(usize, usize)>> {
-    let program = Program::compile(kernel);
-    let mut read: Vec<Option<(usize, usize)>> = vec![None; inputs.data.len()];
-    let inputs = Inputs { data: inputs.data.clone(), placed: inputs.placed.clone(), window: Some(window) };
-    for ((input, _), source) in program.loads.iter().zip(sources(&program, &inputs, &[])) {
-        let Some(p) = inputs.placed[*input] else { continue };
-        let row_len: usize = inputs.data[*input].shape()[1..].iter().product();
-        if let (Some((lo, hi)), true) = (source.offset_range(), row_len > 0) {
-            // Offsets count from the start of the rows held; rows count from 0.
-            let global_row = |offset: isize| (offset + (p.first * row_len) as isize).max(0) as usize / row_len;
-            let rows = (global_row(lo), global_row(hi) + 1);
-            let rows = (rows.0.min(p.rows), rows.1.min(p.rows));
-            read[*input] = Some(match read[*input] {
-                Some((a, b)) => (a.min(rows.0), b.max(rows.1)),
-                None => rows,
-            });
-        }
-    }
-    read
 }
 
 /// Computes a kernel without a reduction into an array of its shape.

@@ -2,7 +2,8 @@
 //! per-axis strides into the data's buffer, so slices, transposes, reshapes of
 //! contiguous data and broadcasts are read in place, never copied.
 
-use crate::graph::{ArrayData, SliceElem, View};
+use crate::graph::strided::Strided;
+use crate::graph::ArrayData;
 
 /// The element pointer of one computed array, by dtype.
 #[derive(Clone, Copy)]
@@ -18,10 +19,8 @@ pub struct Source {
     /// Keeps the buffer `base` points into alive.
     _data: ArrayData,
     base: Base,
-    /// Offset of the element at index (0, ..., 0), in elements.
-    offset: isize,
-    pub shape: Vec<usize>,
-    strides: Vec<isize>,
+    /// Where the view's elements are in the buffer.
+    pub at: Strided,
 }
 
 // SAFETY: a `Source` only reads, through `base`, a buffer that `_data` keeps alive
@@ -38,59 +37,7 @@ impl Source {
             ArrayData::F32(a) => (Base::F32(a.as_ptr()), a.strides().to_vec()),
             ArrayData::F64(a) => (Base::F64(a.as_ptr()), a.strides().to_vec()),
         };
-        Source { _data: data.clone(), base, offset: 0, shape: data.shape().to_vec(), strides }
-    }
-
-    /// Reads `data` as rows `first..` of a value of `rows` rows along the first
-    /// axis (a rank's part of a split value): indices stay those of the whole
-    /// value, and only the rows `data` holds may be read.
-    pub fn rebase_rows(&mut self, first: usize, rows: usize) {
-        self.offset -= first as isize * self.strides[0];
-        self.shape[0] = rows;
-    }
-
-    /// The smallest and largest element offsets this source reads, or `None` when
-    /// it reads nothing.
-    pub fn offset_range(&self) -> Option<(isize, isize)> {
-        if self.shape.contains(&0) {
-            return None;
-        }
-        let (mut lo, mut hi) = (self.offset, self.offset);
-        for (&n, &stride) in self.shape.iter().zip(&self.strides) {
-            let reach = stride * (n as isize - 1);
-            lo += reach.min(0);
-            hi += reach.max(0);
-        }
-        Some((lo, hi))
-    }
-
-    /// Applies `view`; false when it cannot be expressed with strides (a reshape
-    /// of data that is not laid out in order).
-    pub fn apply(&mut self, view: &View) -> bool {
-        match view {
-            View::Slice(elems) => self.slice(elems),
-            View::Transpose(perm) => {
-                self.shape = perm.iter().map(|&p| self.shape[p]).collect();
-                self.strides = perm.iter().map(|&p| self.strides[p]).collect();
-            }
-            View::BroadcastTo(target) => {
-                let extra = target.len() - self.shape.len();
-                let mut strides = vec![0isize; extra];
-                for (axis, &stride) in self.strides.iter().enumerate() {
-                    strides.push(if self.shape[axis] == target[extra + axis] { stride } else { 0 });
-                }
-                self.shape = target.clone();
-                self.strides = strides;
-            }
-            View::Reshape(target) => match reshape_strides(&self.shape, &self.strides, target) {
-                Some(strides) => {
-                    self.shape = target.clone();
-                    self.strides = strides;
-                }
-                None => return false,
-            },
-        }
-        true
+        Source { _data: data.clone(), base, at: Strided { offset: 0, shape: data.shape().to_vec(), strides } }
     }
 
     /// Merges neighbouring axes that step through memory as one (and drops axes
@@ -98,11 +45,11 @@ impl Source {
     /// repeated `n` times reads as runs of 128, not of 8. The C order of
     /// elements, and so every flat position, is unchanged.
     pub fn collapse(&mut self) {
-        if self.shape.contains(&0) {
+        if self.at.shape.contains(&0) {
             return;
         }
         let (mut shape, mut strides): (Vec<usize>, Vec<isize>) = (Vec::new(), Vec::new());
-        for (&n, &stride) in self.shape.iter().zip(&self.strides) {
+        for (&n, &stride) in self.at.shape.iter().zip(&self.at.strides) {
             if n == 1 {
                 continue;
             }
@@ -117,40 +64,11 @@ impl Source {
                 }
             }
         }
-        if shape.is_empty() && !self.shape.is_empty() {
+        if shape.is_empty() && !self.at.shape.is_empty() {
             (shape, strides) = (vec![1], vec![0]);
         }
-        self.shape = shape;
-        self.strides = strides;
-    }
-
-    fn slice(&mut self, elems: &[SliceElem]) {
-        let (mut shape, mut strides) = (Vec::new(), Vec::new());
-        let mut axis = 0;
-        for elem in elems {
-            match *elem {
-                SliceElem::Index(i) => {
-                    self.offset += i as isize * self.strides[axis];
-                    axis += 1;
-                }
-                SliceElem::Range { first, count, step } => {
-                    if count > 0 {
-                        self.offset += first as isize * self.strides[axis];
-                    }
-                    shape.push(count);
-                    strides.push(self.strides[axis] * step);
-                    axis += 1;
-                }
-                SliceElem::NewAxis => {
-                    shape.push(1);
-                    strides.push(0);
-                }
-            }
-        }
-        shape.extend_from_slice(&self.shape[axis..]);
-        strides.extend_from_slice(&self.strides[axis..]);
-        self.shape = shape;
-        self.strides = strides;
+        self.at.shape = shape;
+        self.at.strides = strides;
     }
 
     /// The elements `start..start + len` (in C order of `shape`) as f64, when
@@ -159,10 +77,10 @@ impl Source {
     pub fn contiguous_f64(&self, start: usize, len: usize) -> Option<&[f64]> {
         let Base::F64(ptr) = self.base else { return None };
         let first = if self.in_order() {
-            self.offset + start as isize
+            self.at.offset + start as isize
         } else {
-            let inner = *self.shape.last()?;
-            if *self.strides.last()? != 1 || start % inner + len > inner {
+            let inner = *self.at.shape.last()?;
+            if *self.at.strides.last()? != 1 || start % inner + len > inner {
                 return None;
             }
             self.position(start)
@@ -175,17 +93,17 @@ impl Source {
     /// The buffer position of element `flat` (C order of `shape`).
     fn position(&self, flat: usize) -> isize {
         let mut rest = flat;
-        let mut pos = self.offset;
-        for axis in (0..self.shape.len()).rev() {
-            pos += (rest % self.shape[axis]) as isize * self.strides[axis];
-            rest /= self.shape[axis];
+        let mut pos = self.at.offset;
+        for axis in (0..self.at.shape.len()).rev() {
+            pos += (rest % self.at.shape[axis]) as isize * self.at.strides[axis];
+            rest /= self.at.shape[axis];
         }
         pos
     }
 
     fn in_order(&self) -> bool {
         let mut expected = 1isize;
-        for (&n, &s) in self.shape.iter().zip(&self.strides).rev() {
+        for (&n, &s) in self.at.shape.iter().zip(&self.at.strides).rev() {
             if n > 1 && s != expected {
                 return false;
             }
@@ -207,10 +125,10 @@ impl Source {
     }
 
     fn gather_from<T: Copy>(&self, ptr: *const T, start: usize, out: &mut [f64], to_f64: impl Fn(T) -> f64) {
-        let ndim = self.shape.len();
+        let ndim = self.at.shape.len();
         if ndim == 0 {
             // SAFETY: a 0-d view has one element, at `offset`.
-            let v = to_f64(unsafe { *ptr.offset(self.offset) });
+            let v = to_f64(unsafe { *ptr.offset(self.at.offset) });
             out.fill(v);
             return;
         }
@@ -218,16 +136,16 @@ impl Source {
         let mut index = vec![0usize; ndim];
         let mut rest = start;
         for axis in (0..ndim).rev() {
-            index[axis] = rest % self.shape[axis];
-            rest /= self.shape[axis];
+            index[axis] = rest % self.at.shape[axis];
+            rest /= self.at.shape[axis];
         }
         let mut pos: isize =
-            self.offset + index.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+            self.at.offset + index.iter().zip(&self.at.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
         let last = ndim - 1;
-        let (inner, step) = (self.shape[last], self.strides[last]);
+        let (inner, step) = (self.at.shape[last], self.at.strides[last]);
         // Whole rows of the last axis are copied in a tight loop along the axis
         // before it; only the carry into outer axes walks the multi-index.
-        let (mid, mid_step) = if ndim > 1 { (self.shape[last - 1], self.strides[last - 1]) } else { (1, 0) };
+        let (mid, mid_step) = if ndim > 1 { (self.at.shape[last - 1], self.at.strides[last - 1]) } else { (1, 0) };
         let copy = |dst: &mut [f64], pos: isize| {
             // SAFETY: every position read is `offset + sum(index * stride)` for an
             // index inside `shape`, which the view guarantees is in the buffer.
@@ -265,11 +183,11 @@ impl Source {
             let mut axis = last - 1;
             loop {
                 index[axis] += 1;
-                pos += self.strides[axis];
-                if index[axis] < self.shape[axis] || axis == 0 {
+                pos += self.at.strides[axis];
+                if index[axis] < self.at.shape[axis] || axis == 0 {
                     break;
                 }
-                pos -= self.shape[axis] as isize * self.strides[axis];
+                pos -= self.at.shape[axis] as isize * self.at.strides[axis];
                 index[axis] = 0;
                 axis -= 1;
             }
@@ -298,47 +216,10 @@ unsafe fn copy_run<T: Copy>(dst: &mut [f64], src: *const T, to_f64: &impl Fn(T) 
     }
 }
 
-/// Strides that show `shape`/`strides` as `target` without moving data (NumPy's
-/// no-copy reshape), or `None` when the data is not in a compatible order.
-fn reshape_strides(shape: &[usize], strides: &[isize], target: &[usize]) -> Option<Vec<isize>> {
-    if shape.iter().product::<usize>() == 0 {
-        return Some(vec![0; target.len()]);
-    }
-    let (old, old_strides): (Vec<usize>, Vec<isize>) =
-        shape.iter().zip(strides).filter(|(&n, _)| n != 1).map(|(&n, &s)| (n, s)).unzip();
-    let mut out = vec![0isize; target.len()];
-    let (mut oi, mut oj, mut ni, mut nj) = (0, 1, 0, 1);
-    while ni < target.len() && oi < old.len() {
-        let (mut np, mut op) = (target[ni], old[oi]);
-        while np != op {
-            if np < op {
-                np *= *target.get(nj)?;
-                nj += 1;
-            } else {
-                op *= *old.get(oj)?;
-                oj += 1;
-            }
-        }
-        for k in oi..oj - 1 {
-            if old_strides[k] != old[k + 1] as isize * old_strides[k + 1] {
-                return None;
-            }
-        }
-        out[nj - 1] = old_strides[oj - 1];
-        for k in (ni + 1..nj).rev() {
-            out[k - 1] = out[k] * target[k] as isize;
-        }
-        ni = nj;
-        nj += 1;
-        oi = oj;
-        oj += 1;
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::{SliceElem, View};
     use ndarray::{ArrayD, IxDyn};
 
     fn source(shape: &[usize]) -> Source {
@@ -348,7 +229,7 @@ mod tests {
     }
 
     fn all(s: &Source) -> Vec<f64> {
-        let mut out = vec![0.0; s.shape.iter().product()];
+        let mut out = vec![0.0; s.at.shape.iter().product()];
         s.gather(0, &mut out);
         out
     }
@@ -356,10 +237,10 @@ mod tests {
     #[test]
     fn transposes_and_broadcasts_read_in_place() {
         let mut s = source(&[2, 3]);
-        assert!(s.apply(&View::Transpose(vec![1, 0])));
+        assert!(s.at.apply(&View::Transpose(vec![1, 0])));
         assert_eq!(all(&s), [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
         let mut b = source(&[3]);
-        assert!(b.apply(&View::BroadcastTo(vec![2, 3])));
+        assert!(b.at.apply(&View::BroadcastTo(vec![2, 3])));
         assert_eq!(all(&b), [0.0, 1.0, 2.0, 0.0, 1.0, 2.0]);
         let mut part = vec![0.0; 3];
         b.gather(2, &mut part);
@@ -368,7 +249,7 @@ mod tests {
 
     /// Every element of the view by its multi-index, the slow way.
     fn naive(s: &Source) -> Vec<f64> {
-        (0..s.shape.iter().product()).map(|flat| s.position(flat) as f64).collect()
+        (0..s.at.shape.iter().product()).map(|flat| s.position(flat) as f64).collect()
     }
 
     #[test]
@@ -384,10 +265,10 @@ mod tests {
         for (shape, views) in views {
             let mut s = source(&shape);
             for v in &views {
-                assert!(s.apply(v));
+                assert!(s.at.apply(v));
             }
             if views.iter().any(|v| matches!(v, View::Slice(e) if e.contains(&SliceElem::NewAxis))) {
-                assert!(s.apply(&View::BroadcastTo(vec![5, 4, 3])));
+                assert!(s.at.apply(&View::BroadcastTo(vec![5, 4, 3])));
             }
             let expected = naive(&s);
             s.collapse();
@@ -405,18 +286,18 @@ mod tests {
     #[test]
     fn reshape_needs_compatible_order() {
         let mut s = source(&[2, 3]);
-        assert!(s.apply(&View::Reshape(vec![3, 2])));
+        assert!(s.at.apply(&View::Reshape(vec![3, 2])));
         assert_eq!(all(&s), [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
         let mut t = source(&[2, 3]);
-        assert!(t.apply(&View::Transpose(vec![1, 0])));
-        assert!(!t.apply(&View::Reshape(vec![6])));
+        assert!(t.at.apply(&View::Transpose(vec![1, 0])));
+        assert!(!t.at.apply(&View::Reshape(vec![6])));
     }
 
     #[test]
     fn negative_steps_and_indices() {
         let mut s = source(&[2, 4]);
         let elems = vec![SliceElem::Index(1), SliceElem::Range { first: 3, count: 2, step: -2 }];
-        assert!(s.apply(&View::Slice(elems)));
+        assert!(s.at.apply(&View::Slice(elems)));
         assert_eq!(all(&s), [7.0, 5.0]);
     }
 }
