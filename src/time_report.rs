@@ -41,19 +41,12 @@ pub fn summary(elapsed: Duration, ranks: usize, sent: Option<&[Traffic]>) -> Str
         let each: Vec<String> = sent
             .iter()
             .enumerate()
-            .map(|(rank, t)| format!("rank {rank}: {} messages ({})", t.messages, bytes(t.bytes)))
+            .map(|(rank, t)| {
+                let plural = if t.messages == 1 { "" } else { "s" };
+                format!("rank {rank}: {} message{plural} ({})", t.messages, darr::dist::show_bytes(t.bytes))
+            })
             .collect();
         text.push_str(&format!("; sent to other ranks: {}", each.join(", ")));
     }
     text
-}
-
-/// `n` bytes for people: B, kB, MB or GB (powers of 1000).
-fn bytes(n: u64) -> String {
-    match n {
-        0..1_000 => format!("{n} B"),
-        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
-        _ => format!("{:.2} GB", n as f64 / 1e9),
-    }
 }

@@ -174,6 +174,55 @@ fn results_of_combined_reductions_are_used_without_joining_split_values() {
 }
 
 #[test]
+fn explain_shows_placement_and_communication_with_bytes() {
+    let program = r#"
+        x = rand(1000, 1000)
+        y = x * 1.0
+        y[1:-1, 1:-1] = 0.25 * (x[:-2, 1:-1] + x[2:, 1:-1] + x[1:-1, :-2] + x[1:-1, 2:])
+        print(explain(y))
+        print(explain(sum(x, axis=0)))
+        print(explain(redistribute(x, dist=("c", "n"))))
+        print(explain(x * 2))
+    "#;
+    let dir = scratch("explain");
+    let three = on_ranks(3, &["-e", program], &dir);
+    let text = text_of(&three.stdout);
+    assert!(three.status.success(), "{}", text_of(&three.stderr));
+    assert!(text.contains("placed over 3 ranks"), "{text}");
+    assert!(text.contains("[split by rows]") && text.contains("[each rank its own rows]"), "{text}");
+    // The stencil's halo: the middle rank sends a row to each neighbour, the
+    // others one row; a row is 1000 float64.
+    assert!(
+        text.contains(
+            "halo: %12 reads rows of %0 owned by other ranks (one all-to-all); \
+             sent: rank 0 1 row, 8.0 kB; rank 1 2 rows, 16.0 kB; rank 2 1 row, 8.0 kB"
+        ),
+        "{text}"
+    );
+    // The column sums: 1000 partial sums to each of the 2 other ranks.
+    assert!(text.contains("(1000 values) to every other rank; sent: 16.0 kB by each rank"), "{text}");
+    // Blocks of 334, 333, 333 rows to cyclic: each rank keeps a third of its rows.
+    assert!(text.contains("redistribute: from (\"b\", \"n\") to (\"c\", \"n\"), one all-to-all; sent: "), "{text}");
+    // Elementwise work on rows sends nothing.
+    assert!(text.trim_end().ends_with("communication: none"), "{text}");
+    // What the ranks really send for the stencil step is what explain said.
+    let step = "x = eval(rand(1000, 1000)); y = x * 1.0\n\
+        y[1:-1, 1:-1] = 0.25 * (x[:-2, 1:-1] + x[2:, 1:-1] + x[1:-1, :-2] + x[1:-1, 2:]); eval(y)";
+    let timed = on_ranks(3, &["--time", "-e", step], &dir);
+    assert!(
+        text_of(&timed.stderr).contains(
+            "sent to other ranks: rank 0: 1 message (8.0 kB), rank 1: 2 messages (16.0 kB), rank 2: 1 message (8.0 kB)"
+        ),
+        "{}",
+        text_of(&timed.stderr)
+    );
+    // One process: no placement, no communication.
+    let one = on_ranks(1, &["-e", program], &dir);
+    let text = text_of(&one.stdout);
+    assert!(!text.contains("communication") && !text.contains("placed over"), "{text}");
+}
+
+#[test]
 fn time_reports_what_each_rank_sent() {
     let sent = |program: &str| -> Vec<(u64, f64)> {
         let runs = one_and_three_ranks("traffic", program);

@@ -138,6 +138,26 @@ impl Layout {
         coords
     }
 
+    /// The index ranges along each axis that rank `rank` holds of a value of
+    /// `shape` (it holds the elements of their product).
+    pub fn held(&self, shape: &[usize], rank: usize) -> Vec<Vec<(usize, usize)>> {
+        let coords = self.coords(rank);
+        let dealt = |n: usize, block: usize, axis: usize| -> Vec<(usize, usize)> {
+            let step = block * self.grid[axis].max(1);
+            (coords[axis] * block..n).step_by(step.max(1)).map(|start| (start, (start + block).min(n))).collect()
+        };
+        shape
+            .iter()
+            .enumerate()
+            .map(|(axis, &n)| match self.axes[axis] {
+                AxisDist::None => vec![(0, n)],
+                AxisDist::Block => vec![block_range(n, self.grid[axis], coords[axis])],
+                AxisDist::Cyclic => dealt(n, 1, axis),
+                AxisDist::BlockCyclic(b) => dealt(n, b.max(1), axis),
+            })
+            .collect()
+    }
+
     /// `dist(a)`: per axis, in the spirit of the Distributed Array Protocol's
     /// `dim_data`, the distribution type, the axis length, the grid extent, this
     /// rank's grid coordinate and the indices it holds.
@@ -238,6 +258,39 @@ pub fn tiles(shape: &[usize], layout: &Layout) -> bool {
         && !splits(shape, layout)
 }
 
+/// How many elements each rank sends when a value of `shape` moves from layout
+/// `from` to `to` on `size` ranks: those it holds that another rank holds in `to`
+/// (every element is held by one rank, unless `from` is replicated, when every
+/// rank already has what it needs).
+pub fn elements_moved(shape: &[usize], from: &Layout, to: &Layout, size: usize) -> Vec<usize> {
+    if from.is_replicated() {
+        return vec![0; size];
+    }
+    let overlap = |a: &[(usize, usize)], b: &[(usize, usize)]| -> usize {
+        // Both lists are sorted and disjoint: one merge.
+        let (mut i, mut j, mut total) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            total += a[i].1.min(b[j].1).saturating_sub(a[i].0.max(b[j].0));
+            if a[i].1 < b[j].1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        total
+    };
+    let held_to: Vec<_> = (0..size).map(|q| to.held(shape, q)).collect();
+    (0..size)
+        .map(|me| {
+            let mine = from.held(shape, me);
+            (0..size)
+                .filter(|&q| q != me)
+                .map(|q| mine.iter().zip(&held_to[q]).map(|(a, b)| overlap(a, b)).product::<usize>())
+                .sum()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +317,25 @@ mod tests {
                 assert_eq!(next, n);
             }
         }
+    }
+
+    #[test]
+    fn moves_count_the_elements_that_change_owner() {
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows = Layout::default_for(2, 2);
+        // 10 rows in blocks of 5: rank 0 holds 0..5, rank 1 5..10; cyclic: evens
+        // and odds. Rank 0 sends its odd rows (1, 3), rank 1 its even ones (6, 8);
+        // 3 columns each.
+        let cyclic = Layout::from_codes(&codes(&["c", "n"]), None, None, 2, 2).unwrap();
+        assert_eq!(elements_moved(&[10, 3], &rows, &cyclic, 2), [6, 6]);
+        assert_eq!(elements_moved(&[10, 3], &cyclic, &rows, 2), [6, 6]);
+        assert_eq!(elements_moved(&[10, 3], &rows, &rows, 2), [0, 0]);
+        // Rows to columns: each rank keeps the quarter it holds in both.
+        let columns = Layout::from_codes(&codes(&["n", "b"]), None, None, 2, 2).unwrap();
+        assert_eq!(elements_moved(&[4, 4], &rows, &columns, 2), [4, 4]);
+        // Block-cyclic in blocks of 2 over 3 ranks: rank 0 holds 0..2 and 6..8.
+        let bc = Layout::from_codes(&codes(&["bc"]), Some(2), None, 1, 3).unwrap();
+        assert_eq!(bc.held(&[8], 0), [vec![(0, 2), (6, 8)]]);
     }
 
     #[test]

@@ -58,6 +58,16 @@ pub struct Traffic {
     pub bytes: u64,
 }
 
+/// `n` bytes for people: B, kB, MB or GB (powers of 1000).
+pub fn show_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
 /// What this rank sent to other ranks since the job started (for `--time`).
 pub fn sent() -> Traffic {
     SENT.with(Cell::get)

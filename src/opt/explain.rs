@@ -1,9 +1,12 @@
 //! `explain(a)`, `--explain` and `:explain`: a plan as text, one node a line in
 //! the order they run, with each fused kernel's program spelled out.
 
+use super::distribute::{self, Exchange, Mode, Placed, Placement, Step};
 use super::plan::{Expr, KKind, Kernel, Plan};
 use super::Bindings;
-use crate::graph::{shape, Array, DType, SliceElem, View};
+use crate::dist::{layout, show_bytes};
+use crate::graph::node::State;
+use crate::graph::{shape, Array, DType, Op, SliceElem, View};
 
 /// The plan that computing `root` would run, as optimized (or not) by the
 /// current settings; the plans of its pending leaves follow, indented.
@@ -13,6 +16,9 @@ pub fn explain(root: &Array) -> String {
     }
     if !super::is_region_op(root) {
         let mut out = format!("{} -> {} {}", root.describe(), shape::show(&root.shape), root.dtype.name());
+        if let Some(moved) = redistribution(root) {
+            out.push_str(&format!("\ncommunication:\n  {moved}"));
+        }
         nested(&root.inputs(), &mut out);
         return out;
     }
@@ -22,6 +28,29 @@ pub fn explain(root: &Array) -> String {
     let pending: Vec<Array> = bindings.leaves.iter().filter(|l| !l.inputs().is_empty()).cloned().collect();
     nested(&pending, &mut out);
     out
+}
+
+/// What a pending `redistribute` of `root` sends, on several ranks.
+fn redistribution(root: &Array) -> Option<String> {
+    let size = crate::dist::nranks();
+    let state = root.state.borrow();
+    let State::Pending(Op::Redistribute(source)) = &*state else { return None };
+    if size < 2 {
+        return None;
+    }
+    let moved = crate::dist::layout::elements_moved(&root.shape, &source.layout, &root.layout, size);
+    let bytes: Vec<usize> = moved.iter().map(|&n| n * root.dtype.size_bytes()).collect();
+    Some(format!(
+        "redistribute: from ({}) to ({}), one all-to-all; sent: {}",
+        codes(&source.layout),
+        codes(&root.layout),
+        per_rank(&bytes, None)
+    ))
+}
+
+/// A layout's distribution codes, as `dist=` spells them.
+fn codes(layout: &crate::dist::Layout) -> String {
+    layout.axes.iter().map(|a| format!("\"{}\"", a.code())).collect::<Vec<_>>().join(", ")
 }
 
 fn nested(arrays: &[Array], out: &mut String) {
@@ -34,11 +63,19 @@ fn nested(arrays: &[Array], out: &mut String) {
     }
 }
 
-/// The text of `plan`; `bindings` name the leaves.
+/// The text of `plan`; `bindings` name the leaves. On several ranks it says
+/// where each value is and what the ranks send each other (spec 7.9).
 pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
     let kernels = plan.live().iter().filter(|&&id| matches!(plan.nodes[id].expr, Expr::Kernel(_))).count();
     let mut out =
         format!("plan: {} nodes, {} fused kernel{}", plan.live().len(), kernels, if kernels == 1 { "" } else { "s" });
+    let size = crate::dist::nranks();
+    let placement = bindings.filter(|_| size > 1).map(|b| (b, distribute::place(plan, b)));
+    match &placement {
+        Some((_, Some(_))) => out.push_str(&format!(", placed over {size} ranks")),
+        Some((_, None)) => out.push_str(&format!(", run whole on each of {size} ranks (a node has no split form)")),
+        None => {}
+    }
     for id in plan.live() {
         let node = &plan.nodes[id];
         let result = format!("{} {}", shape::show(&node.shape), node.dtype.name());
@@ -68,14 +105,91 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
             Some(why) if id != plan.root => format!(" (materialized: {})", why.reason()),
             _ => String::new(),
         };
-        out.push_str(&format!("\n%{id} = {line} -> {result}{mark}"));
+        let place = match &placement {
+            Some((b, placed)) => format!(" [{}]", where_is(plan, b, placed.as_ref(), id)),
+            None => String::new(),
+        };
+        out.push_str(&format!("\n%{id} = {line} -> {result}{mark}{place}"));
         if let Expr::Kernel(k) = &node.expr {
             for (t, op) in k.ops.iter().enumerate() {
                 out.push_str(&format!("\n    t{t} = {} : {}", kernel_op(&op.kind, &k.inputs), op.dtype.name()));
             }
         }
     }
+    if let Some((b, placed)) = &placement {
+        let steps = distribute::exchanges(plan, b, placed.as_ref(), size);
+        out.push_str(if steps.is_empty() { "\ncommunication: none" } else { "\ncommunication:" });
+        for step in steps {
+            out.push_str(&format!("\n  {}", show_exchange(&step)));
+        }
+    }
     out
+}
+
+/// Where node `id`'s value is on the ranks.
+fn where_is(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, id: usize) -> &'static str {
+    let Some(placed) = placed else {
+        return match plan.nodes[id].expr {
+            Expr::Leaf(k) if bindings.leaves[k].part().is_some() => "split by rows, joined whole",
+            Expr::Leaf(k) if bindings.leaves[k].cycled().is_some() || bindings.leaves[k].tiled().is_some() => {
+                "dealt out, joined whole"
+            }
+            _ => "whole on every rank",
+        };
+    };
+    match (&plan.nodes[id].expr, &placed.steps[id]) {
+        (Expr::Leaf(k), _) if layout::cycle_of(&bindings.leaves[*k].shape, &bindings.leaves[*k].layout).is_some() => {
+            "dealt out cyclically, moved into rows"
+        }
+        (Expr::Leaf(k), _) if layout::tiles(&bindings.leaves[*k].shape, &bindings.leaves[*k].layout) => {
+            "in tiles, moved into rows"
+        }
+        (Expr::Leaf(_), _) if placed.split[id] => "split by rows",
+        (Expr::Leaf(_), _) => "whole on every rank",
+        (_, Some(Step::Kernel(_, Mode::Rows | Mode::Update) | Step::Dense(Placement::Rows))) => {
+            "each rank its own rows"
+        }
+        (_, Some(Step::Kernel(_, Mode::Combine(_)) | Step::Dense(Placement::Combined))) => {
+            "partial results combined, whole on every rank"
+        }
+        _ => "whole on every rank",
+    }
+}
+
+fn show_exchange(step: &Exchange) -> String {
+    match step {
+        Exchange::Halo { reader, input, rows_sent, bytes_sent } => format!(
+            "halo: %{reader} reads rows of %{input} owned by other ranks (one all-to-all); sent: {}",
+            per_rank(bytes_sent, Some(rows_sent))
+        ),
+        Exchange::Combine { node, values, bytes_sent } => format!(
+            "combine: each rank sends its partial result of %{node} ({values} value{}) to every other rank; sent: {}",
+            if *values == 1 { "" } else { "s" },
+            per_rank(bytes_sent, None)
+        ),
+        Exchange::IntoRows { input, bytes_sent } => format!(
+            "redistribute: %{input} moves from its placement into rows for this plan (one all-to-all); sent: {}",
+            per_rank(bytes_sent, None)
+        ),
+        Exchange::Join { input, bytes_sent } => {
+            format!("join: every rank gathers all of %{input} (one all-gather); sent: {}", per_rank(bytes_sent, None))
+        }
+    }
+}
+
+/// What each rank sends: once when every rank sends the same.
+fn per_rank(bytes: &[usize], rows: Option<&[usize]>) -> String {
+    let one = |q: usize| match rows {
+        Some(rows) => {
+            format!("{} row{}, {}", rows[q], if rows[q] == 1 { "" } else { "s" }, show_bytes(bytes[q] as u64))
+        }
+        None => show_bytes(bytes[q] as u64),
+    };
+    if bytes.windows(2).all(|w| w[0] == w[1]) && rows.is_none_or(|r| r.windows(2).all(|w| w[0] == w[1])) {
+        format!("{} by each rank", one(0))
+    } else {
+        (0..bytes.len()).map(|q| format!("rank {q} {}", one(q))).collect::<Vec<_>>().join("; ")
+    }
 }
 
 fn kernel_header(k: &Kernel, inputs: &str) -> String {
