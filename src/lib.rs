@@ -12,6 +12,7 @@ pub mod exec;
 pub mod graph;
 pub mod interp;
 pub mod io;
+pub mod num;
 pub mod opt;
 mod session;
 pub mod syntax;

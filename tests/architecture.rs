@@ -1,6 +1,11 @@
-//! The dependency invariants of `../shared/guide/architecture.md`, checked on the
-//! source: `syntax` depends on nothing else in the crate; `graph` and `exec` know
-//! nothing of the AST or the evaluator; nothing outside `dist` touches MPI.
+//! The layering of `docs/architecture.md`, checked on the source: a table of the
+//! modules each layer must not import (a back-edge), the AST kept to the front
+//! end, and MPI kept to `dist`.
+//!
+//! From the bottom: `syntax`; `diag`; `dist` (ranks and layouts); `graph` (array
+//! types and the lazy DAG; it never computes); `num` (numeric rules on computed
+//! data); `io` (file formats); `opt` (plans, placement); `exec` (runs plans; it
+//! never chooses a placement); `interp` and `builtins` (the evaluator).
 
 use std::path::Path;
 
@@ -21,25 +26,64 @@ fn sources(dir: &str) -> Vec<(String, String)> {
     out
 }
 
-fn uses_of(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().map(str::trim).filter(|l| !l.starts_with("//")).filter(|l| l.contains("crate::"))
+/// The code lines of a file (comments left out).
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.starts_with("//"))
 }
 
+/// Whether `line` names module `module` of the crate (`crate::m::`, `$crate::m`).
+fn names(line: &str, module: &str) -> bool {
+    let needle = format!("crate::{module}");
+    line.match_indices(&needle).any(|(at, _)| {
+        let next = line[at + needle.len()..].chars().next();
+        !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// Each layer and the modules it must not import.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    ("syntax", &["diag", "dist", "graph", "num", "io", "opt", "exec", "interp", "builtins", "session", "check"]),
+    ("diag", &["dist", "graph", "num", "io", "opt", "exec", "interp", "builtins", "session", "check"]),
+    ("dist", &["graph", "num", "io", "opt", "exec", "interp", "builtins", "session", "check"]),
+    ("graph", &["num", "io", "opt", "exec", "interp", "builtins", "session", "check"]),
+    ("num", &["io", "opt", "exec", "interp", "builtins", "session", "check", "dist"]),
+    ("io", &["opt", "exec", "interp", "builtins", "session", "check"]),
+    ("opt", &["io", "exec", "interp", "builtins", "session", "check"]),
+    ("exec", &["interp", "builtins", "session", "check"]),
+];
+
 #[test]
-fn syntax_depends_on_nothing_else() {
-    for (file, text) in sources("syntax") {
-        for line in uses_of(&text) {
-            assert!(line.contains("crate::syntax"), "{file}: `{line}` reaches outside syntax");
+fn no_layer_imports_a_layer_above_it() {
+    let mut back_edges = Vec::new();
+    for (layer, forbidden) in FORBIDDEN {
+        let files = sources(layer);
+        assert!(!files.is_empty(), "no sources under src/{layer}");
+        for (file, text) in files {
+            for line in code_lines(&text) {
+                // Grouped paths (`crate::{a, b}`) would hide a module from this check.
+                assert!(!line.contains("crate::{"), "{file}: `{line}`: name crate modules one path at a time");
+                for module in forbidden.iter().filter(|m| names(line, m)) {
+                    back_edges.push(format!("{file}: {layer} -> {module}: `{line}`"));
+                }
+            }
         }
     }
+    assert!(back_edges.is_empty(), "back-edges between layers:\n{}", back_edges.join("\n"));
 }
 
 #[test]
-fn graph_opt_and_exec_know_nothing_of_the_ast_or_the_evaluator() {
-    for dir in ["graph", "exec"] {
+fn the_check_sees_an_import() {
+    assert!(names("use crate::exec::force;", "exec"));
+    assert!(names("        use $crate::num::pyfloat::py_float_mod;", "num"));
+    assert!(!names("use crate::execute;", "exec"));
+    assert!(!names("use crate::graph::Array;", "exec"));
+}
+
+#[test]
+fn only_the_front_end_knows_the_ast() {
+    for dir in ["dist", "graph", "num", "io", "opt", "exec"] {
         for (file, text) in sources(dir) {
-            for line in uses_of(&text) {
-                assert!(!line.contains("crate::interp"), "{file}: `{line}` uses the evaluator");
+            for line in code_lines(&text) {
                 assert!(!line.contains("syntax::ast"), "{file}: `{line}` uses the AST");
             }
         }

@@ -170,6 +170,7 @@ fn diff(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let axis_span = args.span(2);
     let axis = convert::one_axis(opt_int(&mut args, 2, "axis")?.unwrap_or(-1), a.ndim(), axis_span)?;
     let span = args.call_span;
+    use crate::exec::count_true;
     use crate::graph::index::{index, IndexArg};
     for _ in 0..n.max(0) {
         let mut head: Vec<(IndexArg, Span)> =
@@ -177,7 +178,7 @@ fn diff(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         let mut tail = head.clone();
         head[axis].0 = IndexArg::Slice(Some(1), None, None);
         tail[axis].0 = IndexArg::Slice(None, Some(-1), None);
-        let (hi, lo) = (index(&a, &head, span)?, index(&a, &tail, span)?);
+        let (hi, lo) = (index(&a, &head, span, &count_true)?, index(&a, &tail, span, &count_true)?);
         a = build::binary(BinaryFn::Sub, Operand::Array(hi), Operand::Array(lo), span)?;
     }
     Ok(arrays::finish(a)?)

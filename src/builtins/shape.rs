@@ -3,6 +3,7 @@
 use super::convert::{self, array, int_value, opt_int, Result as R};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
+use crate::exec::count_true;
 use crate::graph::build::{self, shape_error};
 use crate::graph::index::{index, IndexArg};
 use ndarray::IxDyn;
@@ -149,9 +150,9 @@ fn array_list(args: &mut Args, i: usize) -> R<Vec<Array>> {
     let span = args.span(i);
     let items = match args.take(i).expect("required") {
         Value::Tuple(t) => t.iter().map(|v| arrays::to_array(v, span)).collect::<R<Vec<_>>>()?,
-        Value::Array(a) if a.ndim() > 0 => {
-            (0..a.shape[0]).map(|k| index(&a, &[(IndexArg::Int(k as i64), span)], span)).collect::<R<Vec<_>>>()?
-        }
+        Value::Array(a) if a.ndim() > 0 => (0..a.shape[0])
+            .map(|k| index(&a, &[(IndexArg::Int(k as i64), span)], span, &count_true))
+            .collect::<R<Vec<_>>>()?,
         other => {
             return Err(Diag::new(
                 Code::Type,
@@ -239,7 +240,7 @@ fn vstack(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 fn slice_along(a: &Array, axis: usize, start: i64, stop: i64, span: Span) -> R<Array> {
     let mut args: Vec<(IndexArg, Span)> = (0..a.ndim()).map(|_| (IndexArg::Slice(None, None, None), span)).collect();
     args[axis].0 = IndexArg::Slice(Some(start), Some(stop), None);
-    index(a, &args, span)
+    index(a, &args, span, &count_true)
 }
 
 fn split(_: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -314,7 +315,7 @@ fn repeat(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let idx = if idx.size() == 0 { build::cast(&idx, DType::Int64, call) } else { idx };
     let mut args_ix: Vec<(IndexArg, Span)> = (0..a.ndim()).map(|_| (IndexArg::Slice(None, None, None), call)).collect();
     args_ix[axis].0 = IndexArg::Array(idx);
-    finish(index(&a, &args_ix, call)?)
+    finish(index(&a, &args_ix, call, &count_true)?)
 }
 
 fn roll(_: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -366,7 +367,7 @@ fn flip(_: &mut CallCtx, mut args: Args) -> Result<Value> {
             )
         })
         .collect();
-    finish(index(&a, &ix, span)?)
+    finish(index(&a, &ix, span, &count_true)?)
 }
 
 fn pad(_: &mut CallCtx, mut args: Args) -> Result<Value> {
@@ -466,7 +467,7 @@ fn diag(_: &mut CallCtx, mut args: Args) -> Result<Value> {
             let flat = build::reshape(&v, &[-1], span)?;
             let idx = arrays::to_array(&arrays::rc_tuple(positions), span)?;
             let idx = build::cast(&idx, DType::Int64, span);
-            finish(index(&flat, &[(IndexArg::Array(idx), span)], span)?)
+            finish(index(&flat, &[(IndexArg::Array(idx), span)], span, &count_true)?)
         }
         _ => Err(Diag::new(Code::Value, span, "`diag` needs a 1-D or 2-D array", format!("{}-D", v.ndim())).into()),
     }

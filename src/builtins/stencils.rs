@@ -4,6 +4,7 @@
 use super::convert::{array, opt_int, opt_str, Result as R};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
+use crate::exec::count_true;
 use crate::graph::build::{self, Operand};
 use crate::graph::index::{index, update, IndexArg};
 use crate::graph::{Array, BinaryFn, DType, Elem, Scalar};
@@ -34,7 +35,7 @@ pub fn register(r: &mut Registry) {
 fn window(a: &Array, ranges: &[(usize, usize)], span: Span) -> R<Array> {
     let args: Vec<(IndexArg, Span)> =
         ranges.iter().map(|&(s, e)| (IndexArg::Slice(Some(s as i64), Some(e as i64), None), span)).collect();
-    index(a, &args, span)
+    index(a, &args, span, &count_true)
 }
 
 /// The kernel's values (it is small), computed now; ints stay ints so int inputs
@@ -196,7 +197,7 @@ fn maxpool(_: &mut CallCtx, mut args: Args) -> Result<Value> {
                 (IndexArg::Slice(Some(o as i64), Some((o + (len - 1) * stride + 1) as i64), Some(stride as i64)), span)
             })
             .collect();
-        let part = index(&a, &args_ix, span)?;
+        let part = index(&a, &args_ix, span, &count_true)?;
         best = Some(match best {
             None => part,
             Some(b) => build::binary(BinaryFn::Maximum, Operand::Array(b), Operand::Array(part), span)?,
@@ -241,5 +242,5 @@ fn stencil(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         .map(|(&r, &n)| (IndexArg::Slice(Some(r as i64), Some((n - r) as i64), None), span))
         .collect();
     let base = build::cast(&a, value_dtype, span);
-    Ok(arrays::finish(update(&base, &region, &sum, span)?)?)
+    Ok(arrays::finish(update(&base, &region, &sum, span, &count_true)?)?)
 }

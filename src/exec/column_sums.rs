@@ -14,7 +14,7 @@
 
 use rayon::prelude::*;
 
-use super::sum::BLOCK;
+use crate::num::sum::BLOCK;
 
 /// Columns one task sums at a time: eight running sums of this many columns fit
 /// in the L1 cache.
@@ -153,7 +153,7 @@ impl<S: RowSource> Block<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::sum::pairwise_sum;
+    use crate::num::sum::pairwise_sum;
 
     #[test]
     fn each_column_is_its_pairwise_sum_bit_for_bit() {

@@ -3,9 +3,9 @@
 
 use ndarray::{Axis, IxDyn};
 
-use super::view::slice_info;
 use crate::diag::{Code, Diag};
 use crate::graph::{Array, ArrayData, Elem, SliceElem};
+use crate::num::view::slice_info;
 use crate::with_dtype;
 
 /// Index positions made absolute, or the first one out of range.

@@ -6,15 +6,12 @@ pub(crate) mod column_sums;
 mod create;
 pub mod dense;
 mod distributed;
-pub(crate) mod elementwise;
-pub mod floatfns;
 mod index;
 mod inplace;
 mod kernel;
 mod matmul;
 mod matvec;
 pub mod memory;
-pub mod pyfloat;
 mod reduce;
 mod run;
 mod small;
@@ -30,8 +27,6 @@ pub mod split_sort;
 mod split_take;
 mod split_tiled;
 pub mod stats;
-pub mod sum;
-mod view;
 
 pub use kernel::CHUNK;
 
@@ -57,15 +52,12 @@ pub use create::permutation;
 pub use inplace::update_in_place;
 pub use small::set_small_work;
 pub use split::gather_rows;
-
-/// Applies a view to computed data (for readers that store data transposed).
-pub fn view_apply(data: &ArrayData, view: &crate::graph::View) -> ArrayData {
-    view::apply(data, view)
-}
+pub use split_mask::count_true;
 
 use crate::diag::{Code, Diag};
 use crate::graph::node::State;
 use crate::graph::{Array, ArrayData, Op};
+use crate::num::{elementwise, view};
 
 /// The whole value of `node`, computing what it needs. Errors found while computing
 /// (an index out of range) point at the span of the node that failed. Under MPI a

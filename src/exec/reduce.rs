@@ -9,8 +9,8 @@ use ndarray::{Axis, IxDyn};
 use rayon::prelude::*;
 
 use super::column_sums::{column_sums, Columns, Deviations};
-use super::sum::{pairwise_sum, pairwise_sum_parallel};
 use crate::graph::{ArrayData, DType, Elem, Nd, ReduceFn, ScanFn};
+use crate::num::sum::{pairwise_sum, pairwise_sum_parallel};
 use crate::with_dtype;
 
 /// The input rearranged to `(kept elements, reduced elements)`, C-contiguous.

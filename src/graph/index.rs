@@ -164,13 +164,19 @@ fn is_whole(elems: &[SliceElem], shape: &[usize]) -> bool {
             .all(|(e, &n)| matches!(e, SliceElem::Range { first: 0, count, step: 1 } if *count == n))
 }
 
-/// Number of true elements of a mask, evaluating it (its length shapes the result).
-fn mask_count(mask: &Array, span: Span) -> Result<usize, Diag> {
-    crate::exec::split_mask::count_true(mask).map_err(|d| d.with_label(span, "the mask is needed here"))
+/// Counts the true elements of a mask, computing it: a mask selection's length
+/// is its count, and the graph never computes anything itself, so the caller
+/// passes the executor's count (`exec::count_true`).
+pub type CountTrue<'a> = &'a dyn Fn(&Array) -> Result<usize, Diag>;
+
+/// Number of true elements of a mask (its length shapes the result).
+fn mask_count(mask: &Array, span: Span, count_true: CountTrue) -> Result<usize, Diag> {
+    count_true(mask).map_err(|d| d.with_label(span, "the mask is needed here"))
 }
 
 /// `a[args]`.
-pub fn index(a: &Array, args: &[(IndexArg, Span)], span: Span) -> Result<Array, Diag> {
+/// `count_true` counts a bool mask's true elements (see `CountTrue`).
+pub fn index(a: &Array, args: &[(IndexArg, Span)], span: Span, count_true: CountTrue) -> Result<Array, Diag> {
     let r = resolve(a, args, span)?;
     if let Some(element) = computed_element(a, &r, span) {
         return Ok(element);
@@ -187,7 +193,7 @@ pub fn index(a: &Array, args: &[(IndexArg, Span)], span: Span) -> Result<Array, 
             Ok(Node::new(Op::Take { input: basic, axis, index }, shape, a.dtype, span))
         }
         Some(Advanced::Mask { mask }) => {
-            let count = mask_count(&mask, span)?;
+            let count = mask_count(&mask, span, count_true)?;
             let mut shape = vec![count];
             shape.extend_from_slice(&r.shape[mask.ndim()..]);
             Ok(Node::new(Op::Mask { input: basic, mask }, shape, a.dtype, span))
@@ -212,7 +218,13 @@ fn computed_element(a: &Array, r: &Resolved, span: Span) -> Option<Array> {
 
 /// `a[args] = value`: a new array equal to `a` but for the indexed region, which
 /// takes `value` broadcast to the region's shape and cast to `a`'s dtype.
-pub fn update(a: &Array, args: &[(IndexArg, Span)], value: &Array, span: Span) -> Result<Array, Diag> {
+pub fn update(
+    a: &Array,
+    args: &[(IndexArg, Span)],
+    value: &Array,
+    span: Span,
+    count_true: CountTrue,
+) -> Result<Array, Diag> {
     let r = resolve(a, args, span)?;
     let value = cast(value, a.dtype, span);
     let region_shape = |region: &[usize]| -> Result<Array, Diag> {
@@ -249,7 +261,7 @@ pub fn update(a: &Array, args: &[(IndexArg, Span)], value: &Array, span: Span) -
             Ok(Node::new(Op::SetTake { input: a.clone(), axis, index, value }, a.shape.clone(), a.dtype, span))
         }
         Some(Advanced::Mask { mask }) => {
-            let count = mask_count(&mask, span)?;
+            let count = mask_count(&mask, span, count_true)?;
             let mut region = vec![count];
             region.extend_from_slice(&a.shape[mask.ndim()..]);
             let value = region_shape(&region)?;

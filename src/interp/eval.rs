@@ -306,7 +306,7 @@ impl Interp {
     fn index(&mut self, value: Value, subscripts: &[Subscript], span: Span, env: Env) -> Result<Value> {
         if let Value::Array(a) = &value {
             let args = self.index_args(subscripts, env)?;
-            return Ok(arrays::finish(crate::graph::index::index(a, &args, span)?)?);
+            return Ok(arrays::finish(crate::graph::index::index(a, &args, span, &crate::exec::count_true)?)?);
         }
         let [subscript] = subscripts else {
             return Err(Diag::new(

@@ -74,7 +74,8 @@ impl Interp {
                             other => return Err(immutable(&other, name).into()),
                         };
                         let args = self.index_args(subscripts, env)?;
-                        let region = Value::Array(crate::graph::index::index(&array, &args, *span)?);
+                        let region =
+                            Value::Array(crate::graph::index::index(&array, &args, *span, &crate::exec::count_true)?);
                         let updated = ops::binary(*op, &region, &rhs, *op_span, *span, value.span)?;
                         drop(region);
                         self.update_indexed(name, array, &args, &updated, *span, env)?;
@@ -250,7 +251,7 @@ impl Interp {
         env: Env,
     ) -> Result<()> {
         let value = arrays::to_array(value, span)?;
-        let updated = crate::graph::index::update(&array, args, &value, span)?;
+        let updated = crate::graph::index::update(&array, args, &value, span, &crate::exec::count_true)?;
         drop((array, value));
         // The variable is the one holder of the old array it accounts for.
         if let Some(same) = crate::exec::update_in_place(&updated, 1, || pending_in_scope(env))? {
@@ -356,5 +357,5 @@ fn immutable(current: &Value, name: &Name) -> Diag {
 /// `a[i]` for iteration and unpacking over the first axis.
 fn first_axis_item(a: &crate::graph::Array, i: usize, span: crate::syntax::Span) -> Result<Value> {
     let args = [(crate::graph::index::IndexArg::Int(i as i64), span)];
-    Ok(arrays::finish(crate::graph::index::index(a, &args, span)?)?)
+    Ok(arrays::finish(crate::graph::index::index(a, &args, span, &crate::exec::count_true)?)?)
 }

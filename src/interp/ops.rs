@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::arrays;
 use super::value::Value;
 use crate::diag::{Code, Diag};
-pub use crate::exec::pyfloat::{py_float_floordiv, py_float_mod};
+pub use crate::num::pyfloat::{py_float_floordiv, py_float_mod};
 use crate::syntax::ast::{BinaryOp, CompareOp, UnaryOp};
 use crate::syntax::Span;
 

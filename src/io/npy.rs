@@ -82,7 +82,7 @@ pub fn load(path: &Path) -> Result<ArrayData, String> {
         return Ok(data);
     }
     let reversed: Vec<usize> = (0..shape.len()).rev().collect();
-    Ok(crate::exec::view_apply(&data, &crate::graph::View::Transpose(reversed)))
+    Ok(crate::num::view::apply(&data, &crate::graph::View::Transpose(reversed)))
 }
 
 /// Rows `[first, stop)` of the first axis of a C-ordered file whose `header` was

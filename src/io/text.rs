@@ -94,7 +94,7 @@ impl Printf {
                 'f' | 'F' => format!("{:.*}", p.unwrap_or(6), v),
                 'd' | 'i' => format!("{}", v.trunc() as i64),
                 's' if is_int => format!("{}", v as i64),
-                's' => crate::interp::format::float_repr(v),
+                's' => crate::num::repr::float_repr(v),
                 _ => {
                     let p = p.unwrap_or(6).max(1);
                     let exp = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };

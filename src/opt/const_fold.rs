@@ -4,8 +4,8 @@
 
 use super::plan::{Expr, Plan};
 use super::Pass;
-use crate::exec::elementwise;
 use crate::graph::ArrayData;
+use crate::num::elementwise;
 
 pub struct ConstFold;
 

@@ -214,7 +214,7 @@ fn kernel_header(k: &Kernel, inputs: &str) -> String {
     format!(
         "kernel({inputs}) over {}: {computed} fused ops{reduce}, one pass in chunks of {} elements",
         shape::show(&k.shape),
-        crate::exec::CHUNK
+        super::plan::CHUNK
     )
 }
 

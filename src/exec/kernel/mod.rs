@@ -17,12 +17,7 @@ use strided::Source;
 
 use crate::graph::{ArrayData, DType, Nd, View};
 use crate::opt::plan::Kernel;
-
-/// Elements per chunk: a few registers of this many f64 (64 KiB each) stay in
-/// the L2 cache. Measured on B2 and B5 (2-core EPYC): 8192 ran 10-20% faster
-/// than 2048 or 4096 (fewer passes of per-chunk set-up, longer streams for the
-/// prefetcher) and faster than 16384 (registers start to leave L2).
-pub const CHUNK: usize = 8192;
+pub use crate::opt::plan::CHUNK;
 
 /// The chunk length for iterating over `shape`: one row when rows are about a
 /// chunk long, so a slice of a larger array (a stencil's `u[1:-1, 2:]`) is read
@@ -80,9 +75,9 @@ fn sources(program: &Program, inputs: &Inputs, extra: &[View]) -> Vec<Source> {
                 if !source.at.apply(view) {
                     // Rare: a reshape of data out of order. Copy what came before.
                     for v in &all[..k] {
-                        data = super::view_apply(&data, v);
+                        data = crate::num::view::apply(&data, v);
                     }
-                    data = super::view_apply(&data, view);
+                    data = crate::num::view::apply(&data, view);
                     source = Source::new(&data);
                 }
             }

@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::mem::MaybeUninit;
 
 use super::strided::Source;
-use crate::exec::sum::{pairwise_sum, pairwise_tree};
 use crate::graph::{BinaryFn, DType, UnaryFn};
+use crate::num::sum::{pairwise_sum, pairwise_tree};
 use crate::opt::plan::{KKind, Kernel};
 
 /// Where an instruction reads an operand.

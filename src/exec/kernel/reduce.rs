@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use super::{sources, Inputs, Program, Source, CHUNK};
 use crate::exec::column_sums::{column_sums, RowSource};
 use crate::exec::reduce::reduce_row;
-use crate::exec::sum::{leaf_sum, pairwise_sum, BLOCK};
 use crate::graph::{ArrayData, DType, Nd, ReduceFn, View};
+use crate::num::sum::{leaf_sum, pairwise_sum, BLOCK};
 use crate::opt::plan::Kernel;
 
 /// Subtrees of a sum at least this long are split between threads.

@@ -242,7 +242,7 @@ fn int_unary(f: UnaryFn, x: i64) -> i64 {
         UnaryFn::Sign => x.signum(),
         UnaryFn::Square => x.wrapping_mul(x),
         UnaryFn::BitNot => !x,
-        UnaryFn::Round(d) if d < 0 => super::floatfns::round_decimals(x as f64, d) as i64,
+        UnaryFn::Round(d) if d < 0 => crate::num::floatfns::round_decimals(x as f64, d) as i64,
         _ => x,
     }
 }

@@ -9,8 +9,8 @@
 #[macro_export]
 macro_rules! with_float_binary {
     ($f:expr, $g:ident => $body:expr, _ => $other:expr) => {{
-        use $crate::exec::pyfloat::{py_float_floordiv, py_float_mod};
         use $crate::graph::BinaryFn as B;
+        use $crate::num::pyfloat::{py_float_floordiv, py_float_mod};
         let truth = |b: bool| if b { 1.0 } else { 0.0 };
         match $f {
             B::Add => {
@@ -100,8 +100,8 @@ macro_rules! with_float_binary {
 #[macro_export]
 macro_rules! with_float_unary {
     ($f:expr, $g:ident => $body:expr, _ => $other:expr) => {{
-        use $crate::exec::floatfns::{erf, erfc, norm_cdf, round_decimals, sign};
         use $crate::graph::UnaryFn as U;
+        use $crate::num::floatfns::{erf, erfc, norm_cdf, round_decimals, sign};
         match $f {
             U::Neg => {
                 let $g = |v: f64| -v;
