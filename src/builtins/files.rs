@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::convert::{array, opt_dtype, opt_int, opt_str, Result as R};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
-use crate::exec::split_files;
+use crate::exec::split;
 use crate::graph::{DType, Node};
 use crate::interp::{arrays, Result, Value};
 use crate::io;
@@ -81,7 +81,7 @@ fn io_error(span: crate::syntax::Span, message: String) -> Box<crate::interp::Un
 }
 
 /// Writes a whole file on rank 0 only (under MPI only rank 0 writes text, images
-/// and whole arrays; split arrays are saved in parts, `exec::split_files`); every rank
+/// and whole arrays; split arrays are saved in parts, `exec::split::files`); every rank
 /// learns whether it worked.
 fn write_on_rank_zero(
     span: crate::syntax::Span,
@@ -102,7 +102,7 @@ fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     // A value split over MPI ranks is written by every rank, each its own rows.
     arrays::compute(&Value::Array(a.clone()), args.span(1))?;
     if a.part().is_some() {
-        split_files::save_npy_part(&path, &a).map_err(|e| io_error(args.call_span, e))?;
+        split::files::save_npy_part(&path, &a).map_err(|e| io_error(args.call_span, e))?;
         return Ok(Value::None);
     }
     let data = arrays::force(&a, args.span(1))?;
@@ -112,7 +112,7 @@ fn save(_: &mut CallCtx, mut args: Args) -> Result<Value> {
 
 fn load(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let path = path_arg(&mut args, 0)?;
-    let a = split_files::load_npy(&path, args.call_span).map_err(|e| io_error(args.call_span, e))?;
+    let a = split::files::load_npy(&path, args.call_span).map_err(|e| io_error(args.call_span, e))?;
     Ok(Value::Array(a))
 }
 

@@ -6,7 +6,8 @@ use ndarray::{Axis, Dimension, IxDyn};
 use super::convert::{self, array, opt_int};
 use super::{Args, CallCtx, Registry};
 use crate::diag::{Code, Diag};
-use crate::exec::split_sort::{self, total_order};
+use crate::exec::split;
+use crate::exec::split::sort::total_order;
 use crate::graph::{ArrayData, DType, Elem, Nd, Node};
 use crate::interp::{arrays, Result, Value};
 use crate::with_dtype;
@@ -38,8 +39,8 @@ fn sorted_lanes(args: &mut Args, want_indices: bool) -> Result<Value> {
     let axis_span = args.span(1);
     let axis = convert::one_axis(opt_int(args, 1, "axis")?.unwrap_or(-1), a.ndim(), axis_span)?;
     // A 1-D array split over MPI ranks is sorted by sample sort, and stays split.
-    let split = if want_indices { split_sort::argsort(&a, span) } else { split_sort::sort(&a, span) };
-    if let Some(sorted) = split {
+    let sorted_split = if want_indices { split::sort::argsort(&a, span) } else { split::sort::sort(&a, span) };
+    if let Some(sorted) = sorted_split {
         return Ok(Value::Array(sorted));
     }
     let data = arrays::force(&a, args.span(0))?;
@@ -72,7 +73,7 @@ fn unique(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let a = array(&mut args, 0)?;
     arrays::compute(&Value::Array(a.clone()), args.span(0))?;
     // An array split over MPI ranks is deduplicated by a sample sort, and stays split.
-    if let Some(distinct) = split_sort::unique(&a, args.call_span) {
+    if let Some(distinct) = split::sort::unique(&a, args.call_span) {
         return Ok(Value::Array(distinct));
     }
     let data = arrays::force(&a, args.span(0))?;

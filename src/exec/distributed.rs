@@ -5,13 +5,11 @@
 //! owners: the halo of a stencil, nothing for plain elementwise work). A reduction
 //! over the first axis combines one partial result per rank with one collective.
 //! Nodes the fused kernels do not take (integer arithmetic and reductions) run
-//! split too (`split_dense`). Other plans run whole on every rank, joining split
+//! split too (`split::dense`). Other plans run whole on every rank, joining split
 //! inputs first.
 
 use super::kernel::{self, Inputs, Placed};
 use super::split::{self, Rows};
-use super::split_dense;
-use super::{split_cyclic, split_tiled};
 use crate::diag::Diag;
 use crate::dist;
 use crate::graph::node::{Part, State};
@@ -56,7 +54,7 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
                     super::force(leaf)?;
                 }
                 // A cyclic or tiled value is read in blocks, moved for this plan only.
-                if let Some(part) = split_cyclic::to_blocks(leaf).or_else(|| split_tiled::to_blocks(leaf)) {
+                if let Some(part) = split::cyclic::to_blocks(leaf).or_else(|| split::tiled::to_blocks(leaf)) {
                     values[id] = Some(Held::Split(part));
                 }
                 // Other leaves stay in their graph nodes (fetches write there).
@@ -76,7 +74,7 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
                     },
                     _ => unreachable!("inputs run first"),
                 };
-                let data = split_dense::run(plan, id, *placement, operand)?;
+                let data = split::dense::run(plan, id, *placement, operand)?;
                 Some(match placement {
                     Placement::Rows => Held::Split(Part { data, first: split::own_rows(node.shape[0]).0 }),
                     Placement::Combined | Placement::Whole => Held::Whole(data),

@@ -15,17 +15,7 @@ pub mod memory;
 mod reduce;
 mod run;
 mod small;
-mod split;
-pub mod split_cyclic;
-mod split_dense;
-pub mod split_files;
-pub mod split_mask;
-mod split_matmul;
-mod split_scan;
-mod split_scatter;
-pub mod split_sort;
-mod split_take;
-mod split_tiled;
+pub mod split;
 pub mod stats;
 
 pub use kernel::CHUNK;
@@ -52,7 +42,7 @@ pub use create::permutation;
 pub use inplace::update_in_place;
 pub use small::set_small_work;
 pub use split::gather_rows;
-pub use split_mask::count_true;
+pub use split::mask::count_true;
 
 use crate::diag::{Code, Diag};
 use crate::graph::node::State;
@@ -86,14 +76,7 @@ pub fn force(node: &Array) -> Result<(), Diag> {
             return run::run_plan(node);
         }
         check_memory(node)?;
-        if split_tiled::try_place(node)?
-            || split_cyclic::try_place(node)?
-            || split_take::try_take(node)?
-            || split_scatter::try_set_take(node)?
-            || split_mask::try_mask(node)?
-            || split_matmul::try_matmul(node)?
-            || split_scan::try_scan(node)?
-        {
+        if split::try_split(node)? {
             return Ok(());
         }
     }

@@ -40,7 +40,7 @@ pub(crate) enum State {
     /// ranks cyclically (`dist="c"`, or `"bc"` in blocks of rows).
     Cycled(Cycled),
     /// Under MPI: this rank's tile of a value placed on a process grid
-    /// (`exec::split_tiled::tile_of` its layout): a block of every distributed
+    /// (`exec::split::tiled::tile_of` its layout): a block of every distributed
     /// axis, the other axes whole.
     Tiled(ArrayData),
 }

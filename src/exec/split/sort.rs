@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 
 use ndarray::IxDyn;
 
-use super::split::{self, concat_rows, own_rows, part_rows, rows_bytes, rows_from_bytes};
+use super::{concat_rows, own_rows, part_rows, rows_bytes, rows_from_bytes};
 use crate::dist;
 use crate::graph::node::Part;
 use crate::graph::{Array, ArrayData, Elem, Nd, Node};
@@ -36,8 +36,8 @@ pub fn sort(a: &Array, span: Span) -> Option<Array> {
     let mine = own_rows(n);
     let bucket = sample_sort(&sorted(&part_rows(&part, mine)));
     // Move the buckets into the block layout.
-    let data = split::into_blocks(&bucket, n);
-    super::stats::record_split_sort();
+    let data = super::into_blocks(&bucket, n);
+    crate::exec::stats::record_split_sort();
     Some(Node::from_part(Part { data, first: mine.0 }, vec![n], a.dtype, span))
 }
 
@@ -50,13 +50,13 @@ pub fn argsort(a: &Array, span: Span) -> Option<Array> {
     let mine = own_rows(n);
     let values = part_rows(&part, mine);
     let order = sort_order(&values);
-    let own = split::select_rows(&values, &order);
+    let own = super::select_rows(&values, &order);
     let positions: Vec<i64> = order.iter().map(|&i| (mine.0 + i) as i64).collect();
     let (_, positions) = sample_sort_carrying(&own, Some(&positions));
     let count = positions.len();
     let positions = ArrayData::I64(Nd::from_shape_vec(IxDyn(&[count]), positions).expect("1-D"));
-    let data = split::into_blocks(&positions, n);
-    super::stats::record_split_sort();
+    let data = super::into_blocks(&positions, n);
+    crate::exec::stats::record_split_sort();
     Some(Node::from_part(Part { data, first: mine.0 }, vec![n], crate::graph::DType::Int64, span))
 }
 
@@ -72,9 +72,9 @@ pub fn unique(a: &Array, span: Span) -> Option<Array> {
         T::wrap(Nd::from_shape_vec(IxDyn(&[values.len()]), values).expect("1-D"))
     });
     let bucket = distinct(&sample_sort(&distinct(&sorted(&flat))));
-    let n = split::all_gather_count(bucket.shape()[0]).iter().sum();
-    let data = split::into_blocks(&bucket, n);
-    super::stats::record_split_sort();
+    let n = super::all_gather_count(bucket.shape()[0]).iter().sum();
+    let data = super::into_blocks(&bucket, n);
+    crate::exec::stats::record_split_sort();
     Some(Node::from_part(Part { data, first: own_rows(n).0 }, vec![n], a.dtype, span))
 }
 
@@ -117,7 +117,7 @@ fn sample_sort_carrying(own: &ArrayData, carried: Option<&[i64]>) -> (ArrayData,
         .collect();
     let bucket = concat_rows(&runs);
     let order = sort_order(&bucket);
-    (split::select_rows(&bucket, &order), order.iter().map(|&i| carried[i]).collect())
+    (super::select_rows(&bucket, &order), order.iter().map(|&i| carried[i]).collect())
 }
 
 /// The positions of 1-D `data` in stably sorted order.

@@ -4,6 +4,56 @@
 //! fetches the neighbouring rows a kernel reads (halos: one exchange with a buffer
 //! per rank, only the rows asked for); and joins the parts into the whole value
 //! when something needs all of it. All data movement goes through `dist`.
+//!
+//! The operations that run on split values each have a module here, beside
+//! their whole-value kernels elsewhere in `exec`; those `exec::force` tries on a
+//! pending node are in one list, `OPERATIONS`.
+
+pub mod cyclic;
+pub mod dense;
+pub mod files;
+pub mod mask;
+pub mod matmul;
+pub mod scan;
+pub mod scatter;
+pub mod sort;
+pub mod take;
+pub mod tiled;
+
+/// Computes a pending node split over the ranks if this operation can (its
+/// kind, layouts and inputs allow it), storing this rank's piece in the node:
+/// true when it did, false when the node is for the next one (or runs whole).
+type SplitOperation = fn(&Array) -> Result<bool, crate::diag::Diag>;
+
+/// What `exec::force` tries, in order, on a pending node that is not a plan
+/// region, before computing it whole (joining split inputs). Placements first:
+/// a node moving into a new layout is only that move.
+pub const OPERATIONS: &[(&str, SplitOperation)] = &[
+    // `redistribute` into tiles on a process grid, or out of them.
+    ("tiles", tiled::try_place),
+    // `redistribute` into a cyclic placement of rows, or out of one.
+    ("cyclic rows", cyclic::try_place),
+    // `x[i]` from a split `x`: each rank asks the owners of the rows it needs.
+    ("gather by index", take::try_take),
+    // `x[i] = v` into a split `x`: each rank sends rows to their owners.
+    ("scatter by index", scatter::try_set_take),
+    // `x[mask]` of split values: each rank selects from its own rows.
+    ("mask", mask::try_mask),
+    // `a @ b` with split rows of `a`: each rank its rows of the product.
+    ("matrix product", matmul::try_matmul),
+    // `cumsum`/`cumprod` along split rows: each rank's offset from the ranks before.
+    ("scan", scan::try_scan),
+];
+
+/// Runs the first of `OPERATIONS` that takes `node`; false when none does.
+pub fn try_split(node: &Array) -> Result<bool, crate::diag::Diag> {
+    for (_, operation) in OPERATIONS {
+        if operation(node)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
 
 use ndarray::{Axis, IxDyn, Slice};
 
@@ -286,7 +336,7 @@ pub fn gather_rows(node: &Array, rows: &[usize], shrink: impl Fn(&ArrayData) -> 
 /// The whole value of a split node, in blocks, cyclic or tiles (every rank calls this at
 /// the same point); the node then holds it whole.
 pub fn join(node: &Array) -> ArrayData {
-    if let Some(whole) = super::split_cyclic::join(node).or_else(|| super::split_tiled::join(node)) {
+    if let Some(whole) = cyclic::join(node).or_else(|| tiled::join(node)) {
         return whole;
     }
     let part = node.part().expect("a split value");

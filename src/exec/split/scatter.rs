@@ -9,7 +9,7 @@
 
 use ndarray::{Axis, IxDyn};
 
-use super::split::{self, own_rows, row_range, rows_bytes, rows_from_bytes, select_rows};
+use super::{own_rows, row_range, rows_bytes, rows_from_bytes, select_rows};
 use crate::diag::Diag;
 use crate::dist;
 use crate::graph::node::{Part, State};
@@ -28,13 +28,13 @@ pub fn try_set_take(node: &Array) -> Result<bool, Diag> {
             _ => return Ok(false),
         }
     };
-    if !split::splits(&node.shape, &node.layout) {
+    if !super::splits(&node.shape, &node.layout) {
         return Ok(false);
     }
-    super::force(&input)?;
+    crate::exec::force(&input)?;
     let Some(target) = input.part() else { return Ok(false) };
-    super::force(&index)?;
-    super::force(&value)?;
+    crate::exec::force(&index)?;
+    crate::exec::force(&value)?;
     let n = node.shape[0];
     let count = index.size();
     // The assignments' values, one row per assignment.
@@ -45,8 +45,8 @@ pub fn try_set_take(node: &Array) -> Result<bool, Diag> {
     // The assignments are shared out by rows of a 1-D index; others are applied
     // from whole values.
     let data = if (split_index.is_none() && split_value.is_none()) || index.ndim() != 1 {
-        let picks = super::index::positions(&super::evaluate(&index)?, n, node)?;
-        let values = broadcast_rows(&super::evaluate(&value)?, &region);
+        let picks = crate::exec::index::positions(&crate::exec::evaluate(&index)?, n, node)?;
+        let values = broadcast_rows(&crate::exec::evaluate(&value)?, &region);
         let own = own_rows(n);
         let mine: Vec<usize> = (0..count).filter(|&k| (own.0..own.1).contains(&picks[k])).collect();
         let rows = select_rows(&values, &mine);
@@ -56,19 +56,19 @@ pub fn try_set_take(node: &Array) -> Result<bool, Diag> {
         // This rank's share: assignments `share`, with their targets and values.
         let share = own_rows(count);
         let own_index = match &split_index {
-            Some(part) => split::part_rows(part, share),
-            None => row_range(&super::evaluate(&index)?, share),
+            Some(part) => super::part_rows(part, share),
+            None => row_range(&crate::exec::evaluate(&index)?, share),
         };
-        let picks = super::index::positions(&own_index, n, node)?;
+        let picks = crate::exec::index::positions(&own_index, n, node)?;
         let rows = match &split_value {
-            Some(part) => split::part_rows(part, share),
-            None => row_range(&broadcast_rows(&super::evaluate(&value)?, &region), share),
+            Some(part) => super::part_rows(part, share),
+            None => row_range(&broadcast_rows(&crate::exec::evaluate(&value)?, &region), share),
         };
         let (targets, received) = deliver(&picks, &rows, n);
         apply(target.data, target.first, &targets, &received)
     };
     *node.state.borrow_mut() = State::Part(Part { data, first: target.first });
-    super::stats::record_split_scatter();
+    crate::exec::stats::record_split_scatter();
     Ok(true)
 }
 
@@ -80,7 +80,7 @@ fn deliver(picks: &[usize], rows: &ArrayData, n: usize) -> (Vec<usize>, ArrayDat
     let size = comm.size();
     let mut bucket: Vec<Vec<usize>> = vec![Vec::new(); size];
     for (k, &p) in picks.iter().enumerate() {
-        bucket[split::block_owner(p, n)].push(k);
+        bucket[super::block_owner(p, n)].push(k);
     }
     let outgoing: Vec<Vec<u8>> = bucket
         .iter()
@@ -100,7 +100,7 @@ fn deliver(picks: &[usize], rows: &ArrayData, n: usize) -> (Vec<usize>, ArrayDat
         targets.extend((1..=len).map(word));
         pieces.push(rows_from_bytes(rows, len, &bytes[8 * (len + 1)..]));
     }
-    (targets, split::concat_rows(&pieces))
+    (targets, super::concat_rows(&pieces))
 }
 
 /// `data` (rows from `first`) with row `targets[k] - first` set to row `k` of

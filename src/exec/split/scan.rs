@@ -7,10 +7,10 @@
 //! ranks before it (one broadcast a rank): no faster than one process, but no rank
 //! ever holds more than its rows, and the result is the same bit for bit.
 
-use super::reduce::{self, scan_from};
-use super::split::{self, own_rows, part_rows, rows_bytes};
+use super::{own_rows, part_rows, rows_bytes};
 use crate::diag::Diag;
 use crate::dist;
+use crate::exec::reduce::{self, scan_from};
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, DType, Op, ScanFn};
 
@@ -21,10 +21,10 @@ pub fn try_scan(node: &Array) -> Result<bool, Diag> {
         State::Pending(Op::Scan { f, input, axis: 0 }) => (*f, input.clone()),
         _ => return Ok(false),
     };
-    if !split::splits(&node.shape, &node.layout) {
+    if !super::splits(&node.shape, &node.layout) {
         return Ok(false);
     }
-    super::force(&input)?;
+    crate::exec::force(&input)?;
     let Some(part) = input.part() else { return Ok(false) };
     let own = own_rows(node.shape[0]);
     let rows = part_rows(&part, own).cast(node.dtype);
@@ -56,7 +56,7 @@ fn in_turn(f: ScanFn, rows: &ArrayData) -> ArrayData {
         comm.broadcast(turn, &mut last);
         // A rank without rows passes the carry on unchanged.
         if !last.is_empty() {
-            carry = Some(split::from_bytes(rows.dtype(), &row_shape(rows), &last));
+            carry = Some(super::from_bytes(rows.dtype(), &row_shape(rows), &last));
         }
     }
     mine.expect("this rank had its turn")

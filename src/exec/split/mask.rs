@@ -5,7 +5,7 @@
 //! which follow one another in rank order, move into the default block layout
 //! with one all-to-all. Nothing is gathered whole.
 
-use super::split::{self, own_rows, part_rows, row_range};
+use super::{own_rows, part_rows, row_range};
 use crate::diag::Diag;
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Op};
@@ -13,13 +13,13 @@ use crate::graph::{Array, ArrayData, Op};
 /// The number of true elements of `mask` (computing it), counted where its rows
 /// are when it is split, so that it is not joined.
 pub fn count_true(mask: &Array) -> Result<usize, Diag> {
-    super::force(mask)?;
+    crate::exec::force(mask)?;
     match mask.part() {
         Some(part) => {
             let own = count(&part_rows(&part, own_rows(mask.shape[0])));
-            Ok(split::all_gather_count(own).iter().sum())
+            Ok(super::all_gather_count(own).iter().sum())
         }
-        None => Ok(count(&super::evaluate(mask)?)),
+        None => Ok(count(&crate::exec::evaluate(mask)?)),
     }
 }
 
@@ -35,20 +35,20 @@ pub fn try_mask(node: &Array) -> Result<bool, Diag> {
         State::Pending(Op::Mask { input, mask }) if mask.ndim() >= 1 => (input.clone(), mask.clone()),
         _ => return Ok(false),
     };
-    if !split::splits(&node.shape, &node.layout) {
+    if !super::splits(&node.shape, &node.layout) {
         return Ok(false);
     }
-    super::force(&input)?;
+    crate::exec::force(&input)?;
     let Some(source) = input.part() else { return Ok(false) };
-    super::force(&mask)?;
+    crate::exec::force(&mask)?;
     let own = own_rows(input.shape[0]);
     let own_mask = match mask.part() {
         Some(part) => part_rows(&part, own),
-        None => row_range(&super::evaluate(&mask)?, own),
+        None => row_range(&crate::exec::evaluate(&mask)?, own),
     };
-    let run = super::index::mask(&part_rows(&source, own), &own_mask);
-    let data = split::into_blocks(&run, node.shape[0]);
+    let run = crate::exec::index::mask(&part_rows(&source, own), &own_mask);
+    let data = super::into_blocks(&run, node.shape[0]);
     *node.state.borrow_mut() = State::Part(Part { data, first: own_rows(node.shape[0]).0 });
-    super::stats::record_split_mask();
+    crate::exec::stats::record_split_mask();
     Ok(true)
 }

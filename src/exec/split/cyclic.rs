@@ -10,7 +10,7 @@
 //! cyclic value gets its rows in blocks by one such exchange (`to_blocks`), and
 //! printing or any operation without a split form joins it (`join`).
 
-use super::split::{self, block_owner, concat_rows, own_rows, rows_bytes, rows_from_bytes, select_rows};
+use super::{block_owner, concat_rows, own_rows, rows_bytes, rows_from_bytes, select_rows};
 use crate::diag::Diag;
 use crate::dist;
 pub use crate::dist::layout::cycle_of;
@@ -38,12 +38,12 @@ pub fn try_place(node: &Array) -> Result<bool, Diag> {
     let (n, size, me) = (node.shape.first().copied().unwrap_or(0), dist::nranks(), dist::rank());
     if let Some(block) = cycle_of(&node.shape, &node.layout) {
         let wanted = cyclic_rows(n, block, size, me);
-        super::force(&input)?;
+        crate::exec::force(&input)?;
         let data = match (input.part(), input.cycled()) {
             (Some(part), _) => {
                 let own = own_rows(n);
                 let mine: Vec<usize> = (own.0..own.1).collect();
-                let data = split::row_range(&part.data, (own.0 - part.first, own.1 - part.first));
+                let data = super::row_range(&part.data, (own.0 - part.first, own.1 - part.first));
                 exchange(&data, &mine, |row| cyclic_owner(row, block, size), |row| block_owner(row, n), &wanted)
             }
             (None, Some(c)) => {
@@ -57,13 +57,13 @@ pub fn try_place(node: &Array) -> Result<bool, Diag> {
                     &wanted,
                 )
             }
-            (None, None) => select_rows(&super::evaluate(&input)?, &wanted),
+            (None, None) => select_rows(&crate::exec::evaluate(&input)?, &wanted),
         };
         *node.state.borrow_mut() = State::Cycled(Cycled { data, block });
         return Ok(true);
     }
-    if split::splits(&node.shape, &node.layout) {
-        super::force(&input)?;
+    if super::splits(&node.shape, &node.layout) {
+        crate::exec::force(&input)?;
         if let Some(c) = input.cycled() {
             let own = own_rows(n);
             *node.state.borrow_mut() = State::Part(Part { data: to_block_rows(&c, n), first: own.0 });
@@ -94,7 +94,7 @@ pub fn to_blocks(node: &Array) -> Option<Part> {
 /// same point); the node then holds it whole.
 pub fn join(node: &Array) -> Option<ArrayData> {
     let c = node.cycled()?;
-    super::stats::record_join();
+    crate::exec::stats::record_join();
     let (n, size) = (node.shape[0], dist::nranks());
     let blocks = dist::world().all_gather(&rows_bytes(&c.data, 0, (0, c.data.shape()[0])));
     let pieces: Vec<ArrayData> = blocks
@@ -120,7 +120,7 @@ fn exchange(
     wanted: &[usize],
 ) -> ArrayData {
     let comm = dist::world();
-    super::stats::record_placement();
+    crate::exec::stats::record_placement();
     let size = comm.size();
     let mut outgoing_rows: Vec<Vec<usize>> = vec![Vec::new(); size];
     for (local, &row) in mine.iter().enumerate() {

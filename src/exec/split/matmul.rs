@@ -9,10 +9,10 @@
 
 use ndarray::{Axis, Slice};
 
-use super::matmul::matmul;
-use super::split::{own_rows, part_rows, rows_bytes, rows_from_bytes, splits, Rows};
+use super::{own_rows, part_rows, rows_bytes, rows_from_bytes, splits, Rows};
 use crate::diag::Diag;
 use crate::dist::{self, layout::block_range};
+use crate::exec::matmul::matmul;
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Elem, Op};
 use crate::with_dtype;
@@ -30,19 +30,19 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
     if !node.dtype.is_float() || !splits(&node.shape, &node.layout) {
         return Ok(false);
     }
-    super::force(&lhs)?;
+    crate::exec::force(&lhs)?;
     let Some(left) = lhs.part() else { return Ok(false) };
-    super::force(&rhs)?;
+    crate::exec::force(&rhs)?;
     let mine = own_rows(lhs.shape[0]);
     let rows = part_rows(&left, mine);
     let mut shape = node.shape.clone();
     shape[0] = mine.1 - mine.0;
     let data = match rhs.part() {
-        None => matmul(&rows, &super::evaluate(&rhs)?, &shape),
+        None => matmul(&rows, &crate::exec::evaluate(&rhs)?, &shape),
         Some(right) => pipelined(&rows, &right, rhs.shape[0], &shape),
     };
     *node.state.borrow_mut() = State::Part(Part { data, first: mine.0 });
-    super::stats::record_split_matmul();
+    crate::exec::stats::record_split_matmul();
     Ok(true)
 }
 

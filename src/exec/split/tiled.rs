@@ -14,7 +14,7 @@
 
 use ndarray::{IxDyn, Slice};
 
-use super::split::{self, own_rows, part_rows, rows_bytes, splits};
+use super::{own_rows, part_rows, rows_bytes, splits};
 use crate::diag::Diag;
 pub use crate::dist::layout::tiles;
 use crate::dist::{self, layout::block_range, AxisDist, Layout};
@@ -65,11 +65,11 @@ pub fn try_place(node: &Array) -> Result<bool, Diag> {
     let shape = &node.shape;
     if tiles(shape, &node.layout) {
         let wanted = |q: usize| tile_of(shape, &node.layout, q);
-        super::force(&input)?;
+        crate::exec::force(&input)?;
         let tile = match held(&input) {
             Some((data, from)) => exchange(&data, from, wanted),
             None => {
-                let whole = super::evaluate(&input)?;
+                let whole = crate::exec::evaluate(&input)?;
                 cut(&whole, &rows_region(shape, (0, shape[0])), &wanted(dist::rank()))
             }
         };
@@ -77,7 +77,7 @@ pub fn try_place(node: &Array) -> Result<bool, Diag> {
         return Ok(true);
     }
     if splits(shape, &node.layout) {
-        super::force(&input)?;
+        crate::exec::force(&input)?;
         if let Some(part) = to_blocks(&input) {
             *node.state.borrow_mut() = State::Part(part);
             return Ok(true);
@@ -94,7 +94,7 @@ fn held(node: &Array) -> Option<(ArrayData, Box<dyn Fn(usize) -> Region + '_>)> 
     if let Some(tile) = node.tiled() {
         return Some((tile, Box::new(move |q| tile_of(shape, &node.layout, q))));
     }
-    let part = node.part().or_else(|| super::split_cyclic::to_blocks(node))?;
+    let part = node.part().or_else(|| super::cyclic::to_blocks(node))?;
     let own = part_rows(&part, own_rows(shape[0]));
     Some((own, Box::new(move |q| block_region(shape, q))))
 }
@@ -112,7 +112,7 @@ pub fn to_blocks(node: &Array) -> Option<Part> {
 /// same point); the node then holds it whole.
 pub fn join(node: &Array) -> Option<ArrayData> {
     let tile = node.tiled()?;
-    super::stats::record_join();
+    crate::exec::stats::record_join();
     let shape = &node.shape;
     let whole = exchange(&tile, |q| tile_of(shape, &node.layout, q), |_| rows_region(shape, (0, shape[0])));
     *node.state.borrow_mut() = State::Done(whole.clone());
@@ -125,7 +125,7 @@ pub fn join(node: &Array) -> Option<ArrayData> {
 fn exchange(data: &ArrayData, held: impl Fn(usize) -> Region, wanted: impl Fn(usize) -> Region) -> ArrayData {
     let comm = dist::world();
     let (me, size) = (comm.rank(), comm.size());
-    super::stats::record_placement();
+    crate::exec::stats::record_placement();
     let mine = held(me);
     let outgoing = (0..size)
         .map(|q| match intersect(&mine, &wanted(q)) {
@@ -160,7 +160,7 @@ fn assemble<'a>(dtype: DType, target: &Region, pieces: impl Iterator<Item = (Reg
     fn fill<'a, T: Elem>(target: &Region, pieces: impl Iterator<Item = (Region, &'a Vec<u8>)>) -> ArrayData {
         let mut out = Nd::<T>::from_elem(IxDyn(&extents(target)), T::default());
         for (region, bytes) in pieces {
-            let piece = T::cast_into(split::from_bytes(T::DTYPE, &extents(&region), bytes));
+            let piece = T::cast_into(super::from_bytes(T::DTYPE, &extents(&region), bytes));
             out.slice_each_axis_mut(|ax| {
                 let axis = ax.axis.index();
                 Slice::from(region[axis].0 - target[axis].0..region[axis].1 - target[axis].0)

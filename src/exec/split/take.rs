@@ -5,7 +5,7 @@
 //! gets the rows back (one all-to-all of row bytes). Nothing is gathered whole, and
 //! an index out of range is found by the rank that holds it.
 
-use super::split::{self, block_owner, concat_rows, own_rows, part_rows, row_range, rows_bytes, select_rows, Rows};
+use super::{block_owner, concat_rows, own_rows, part_rows, row_range, rows_bytes, select_rows, Rows};
 use crate::diag::Diag;
 use crate::dist;
 use crate::graph::node::{Part, State};
@@ -22,12 +22,12 @@ pub fn try_take(node: &Array) -> Result<bool, Diag> {
             _ => return Ok(false),
         }
     };
-    if !split::splits(&node.shape, &node.layout) {
+    if !super::splits(&node.shape, &node.layout) {
         return Ok(false);
     }
-    super::force(&input)?;
+    crate::exec::force(&input)?;
     let Some(source) = input.part() else { return Ok(false) };
-    super::force(&index)?;
+    crate::exec::force(&index)?;
     let mine = own_rows(node.shape[0]);
     let picks = own_positions(&index, mine, input.shape[0], node)?;
     // One fetched row per position: shaped as this rank's rows of the result
@@ -36,7 +36,7 @@ pub fn try_take(node: &Array) -> Result<bool, Diag> {
     shape[0] = mine.1 - mine.0;
     let data = reshaped(fetch_rows(&source, input.shape[0], &picks), &shape);
     *node.state.borrow_mut() = State::Part(Part { data, first: mine.0 });
-    super::stats::record_split_gather();
+    crate::exec::stats::record_split_gather();
     Ok(true)
 }
 
@@ -45,9 +45,9 @@ pub fn try_take(node: &Array) -> Result<bool, Diag> {
 fn own_positions(index: &Array, mine: Rows, len: usize, node: &Array) -> Result<Vec<usize>, Diag> {
     let own = match index.part() {
         Some(part) => part_rows(&part, mine),
-        None => row_range(&super::evaluate(index)?, mine),
+        None => row_range(&crate::exec::evaluate(index)?, mine),
     };
-    super::index::positions(&own, len, node)
+    crate::exec::index::positions(&own, len, node)
 }
 
 /// The rows `picks` (of a value of `n` rows split over the ranks, this rank
@@ -79,7 +79,7 @@ fn fetch_rows(source: &Part, n: usize, picks: &[usize]) -> ArrayData {
     let blocks: Vec<ArrayData> = received
         .iter()
         .zip(&asked)
-        .map(|(bytes, rows)| split::rows_from_bytes(&source.data, rows.len(), bytes))
+        .map(|(bytes, rows)| super::rows_from_bytes(&source.data, rows.len(), bytes))
         .collect();
     let mut next = vec![0usize; size];
     let starts: Vec<usize> = asked.iter().scan(0, |at, rows| Some(std::mem::replace(at, *at + rows.len()))).collect();

@@ -7,12 +7,13 @@
 //! A reduction over later axes does the same; one over the first axis combines one
 //! partial result per rank, exactly, in 64-bit integers. Constants are made whole.
 
-use super::split::{self, Rows};
-use super::{elementwise, reduce};
+use super::Rows;
 use crate::diag::{Code, Diag};
 use crate::dist;
+use crate::exec::reduce;
 use crate::graph::node::Part;
 use crate::graph::{ArrayData, BinaryFn, DType, Nd, ReduceFn};
+use crate::num::elementwise;
 use crate::opt::distribute::{same_rows, Placement};
 use crate::opt::plan::{Expr, Id, Plan};
 
@@ -33,14 +34,14 @@ pub fn run(
         Expr::Reduce { input, .. } => plan.nodes[*input].shape[0],
         _ => node.shape.first().copied().unwrap_or(0),
     };
-    let own = split::own_rows(extent);
+    let own = super::own_rows(extent);
     let rows = |i: Id| -> Result<ArrayData, Diag> {
         let (data, first) = operand(i)?;
         let shape = &plan.nodes[i].shape;
         if let (Some(first), false) = (first, same_rows(shape, &node.shape)) {
             // A split operand broadcast along the first axis (a row of values
             // for every row): every rank needs all of it.
-            let whole = split::join_part(&Part { data, first }, shape[0]);
+            let whole = super::join_part(&Part { data, first }, shape[0]);
             return Ok(whole);
         }
         Ok(own_part(data, first, own, extent, shape.len() == node.shape.len()))
@@ -79,8 +80,8 @@ pub fn run(
 /// along the first axis), else all of it (it broadcasts along that axis).
 fn own_part(data: ArrayData, first: Option<usize>, own: Rows, extent: usize, rows: bool) -> ArrayData {
     match first {
-        Some(first) => split::row_range(&data, (own.0 - first, own.1 - first)),
-        None if rows && data.shape().first() == Some(&extent) => split::row_range(&data, own),
+        Some(first) => super::row_range(&data, (own.0 - first, own.1 - first)),
+        None if rows && data.shape().first() == Some(&extent) => super::row_range(&data, own),
         None => data,
     }
 }

@@ -8,7 +8,7 @@
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use super::split::{self, own_rows};
+use super::own_rows;
 use crate::dist;
 use crate::graph::node::Part;
 use crate::graph::{Array, Node};
@@ -20,14 +20,14 @@ use crate::syntax::Span;
 /// read whole on every rank.
 pub fn load_npy(path: &Path, span: Span) -> Result<Array, String> {
     let header = dist::agreed_result(npy::read_header(path))?;
-    if header.fortran || !split::splits_by_default(&header.shape) {
+    if header.fortran || !super::splits_by_default(&header.shape) {
         let data = dist::agreed_result(npy::load(path))?;
         return Ok(Node::from_data(data, span));
     }
     dist::agreement::note_shape(&header.shape);
     let rows = own_rows(header.shape[0]);
     let data = dist::agreed_result(npy::load_rows(path, &header, rows))?;
-    super::stats::record_split_file();
+    crate::exec::stats::record_split_file();
     Ok(Node::from_part(Part { data, first: rows.0 }, header.shape, header.dtype, span))
 }
 
@@ -44,7 +44,7 @@ pub fn save_npy_part(path: &Path, node: &Array) -> Result<(), String> {
     let data_len = node.size() * node.dtype.size_bytes();
     let created = if dist::is_root() { create_sized(path, &temp, &header, data_len) } else { Ok(()) };
     dist::rank_zero_outcome(created)?;
-    let own = split::rows_bytes(&part.data, part.first, rows);
+    let own = super::rows_bytes(&part.data, part.first, rows);
     let offset = header.len() as u64 + (rows.0 * row_bytes) as u64;
     let written = std::fs::OpenOptions::new()
         .write(true)
@@ -65,7 +65,7 @@ pub fn save_npy_part(path: &Path, node: &Array) -> Result<(), String> {
     }
     outcome?;
     dist::rank_zero_outcome(renamed)?;
-    super::stats::record_split_file();
+    crate::exec::stats::record_split_file();
     Ok(())
 }
 
