@@ -1,12 +1,12 @@
-//! Running a plan split over the ranks of an MPI job (spec section 10). A plan made
-//! of fused kernels over iteration spaces whose first axis can be split in blocks
-//! runs "owner computes": each rank computes the rows it owns, reading its own
-//! part of each split input plus the neighbouring rows it needs (fetched from their
-//! owners: the halo of a stencil, nothing for plain elementwise work). A reduction
-//! over the first axis combines one partial result per rank with one collective.
-//! Nodes the fused kernels do not take (integer arithmetic and reductions) run
-//! split too (`split::dense`). Other plans run whole on every rank, joining split
-//! inputs first.
+//! Running a plan split over the ranks of a job (spec section 10), as
+//! `opt::distribute::place` placed it: "owner computes", each rank computing the
+//! rows it owns, reading its own part of each split input plus the neighbouring
+//! rows it needs (fetched from their owners: the halo of a stencil, nothing for
+//! plain elementwise work). A reduction over the first axis combines one partial
+//! result per rank with one collective. Nodes the fused kernels do not take
+//! (integer arithmetic and reductions) run split with the per-node kernels
+//! (`split::dense`). A plan that could not be placed runs whole on every rank
+//! (`exec::run`), joining split inputs first. This module chooses nothing.
 
 use super::kernel::{self, Inputs, Placed};
 use super::split::{self, Rows};
@@ -35,9 +35,9 @@ impl Held {
     }
 }
 
-/// Runs `plan` split over the ranks when every node it computes is a kernel that
-/// can be, storing the result in `root` (and in the graph nodes of intermediate
-/// values held elsewhere). False when the plan must run whole.
+/// Runs `plan` split over the ranks as placed, storing the result in `root` (and
+/// in the graph nodes of intermediate values held elsewhere). False when the plan
+/// has no placement and must run whole.
 pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, Diag> {
     let Some(placed) = distribute::place(plan, bindings) else {
         return Ok(false);

@@ -11,6 +11,10 @@
 //! collective. A plan with a node that has no split form is not placed: it runs
 //! whole on every rank, its split inputs joined first.
 
+mod exchanges;
+
+pub use exchanges::{exchanges, Exchange};
+
 use super::fusible;
 use super::plan::{Expr, Id, KKind, KOp, Kernel, Plan};
 use super::Bindings;
@@ -267,135 +271,4 @@ pub fn rows_read(kernel: &Kernel, shapes: &[&[usize]], split: &[bool], window: R
         }
     }
     read
-}
-
-/// A communication step a placed plan takes, with the bytes each rank sends.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Exchange {
-    /// Rows of split `input` that ranks computing `reader` need from the ranks
-    /// owning them (a stencil's halo), in one all-to-all.
-    Halo { reader: Id, input: Id, rows_sent: Vec<usize>, bytes_sent: Vec<usize> },
-    /// Each rank's partial result of `node` (`values` numbers) sent to every
-    /// other rank, which all combine them in rank order.
-    Combine { node: Id, values: usize, bytes_sent: Vec<usize> },
-    /// A split input dealt out cyclically or in tiles, moved into rows for this
-    /// plan by one all-to-all.
-    IntoRows { input: Id, bytes_sent: Vec<usize> },
-    /// A split input joined whole on every rank (the plan runs whole).
-    Join { input: Id, bytes_sent: Vec<usize> },
-}
-
-/// The communication `plan` takes on `size` ranks, placed as `placed` says
-/// (`None`: it runs whole, joining its split inputs), in the order it runs.
-pub fn exchanges(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, size: usize) -> Vec<Exchange> {
-    let mut out = Vec::new();
-    let Some(placed) = placed else {
-        for id in plan.order() {
-            if let Expr::Leaf(k) = plan.nodes[id].expr {
-                let leaf = &bindings.leaves[k];
-                if leaf.part().is_some() || leaf.cycled().is_some() || leaf.tiled().is_some() {
-                    let node = &plan.nodes[id];
-                    let row = row_bytes(&node.shape, node.dtype);
-                    let sent = (0..size).map(|q| own_rows(&node.shape, size, q) * row * (size - 1)).collect();
-                    out.push(Exchange::Join { input: id, bytes_sent: sent });
-                }
-            }
-        }
-        return out;
-    };
-    for id in plan.order() {
-        let node = &plan.nodes[id];
-        match (&node.expr, &placed.steps[id]) {
-            (Expr::Leaf(k), _) => {
-                let leaf = &bindings.leaves[*k];
-                let moved = match (leaf.cycled().is_some() || leaf.tiled().is_some(), leaf.is_computed()) {
-                    (true, _) => true,
-                    (false, computed) => {
-                        !computed
-                            && (layout::cycle_of(&leaf.shape, &leaf.layout).is_some()
-                                || layout::tiles(&leaf.shape, &leaf.layout))
-                    }
-                };
-                if moved {
-                    let rows = Layout::default_for(leaf.shape.len(), size);
-                    let moved = layout::elements_moved(&leaf.shape, &leaf.layout, &rows, size);
-                    let bytes_sent = moved.iter().map(|n| n * leaf.dtype.size_bytes()).collect();
-                    out.push(Exchange::IntoRows { input: id, bytes_sent });
-                }
-            }
-            (_, Some(Step::Kernel(kernel, mode))) => {
-                out.extend(halos(plan, id, kernel, *mode, &placed.split, size));
-                if let Mode::Combine(_) = mode {
-                    out.push(combine(id, node.shape.iter().product(), size));
-                }
-            }
-            (_, Some(Step::Dense(Placement::Combined))) => out.push(combine(id, node.shape.iter().product(), size)),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn combine(node: Id, values: usize, size: usize) -> Exchange {
-    // Partials travel as 8-byte numbers (float64, or int64 for integers).
-    Exchange::Combine { node, values, bytes_sent: vec![values * 8 * (size - 1); size] }
-}
-
-/// The rows of split inputs that kernel `reader` reads from other ranks.
-fn halos(plan: &Plan, reader: Id, kernel: &Kernel, mode: Mode, split: &[bool], size: usize) -> Vec<Exchange> {
-    let shapes: Vec<&[usize]> = kernel.inputs.iter().map(|&i| plan.nodes[i].shape.as_slice()).collect();
-    let split_slots: Vec<bool> = kernel.inputs.iter().map(|&i| split[i]).collect();
-    let reads: Vec<Vec<Option<Rows>>> = (0..size)
-        .map(|q| {
-            let w = window(kernel, mode, &plan.nodes[reader].shape, size, q);
-            if w.0 < w.1 {
-                rows_read(kernel, &shapes, &split_slots, w)
-            } else {
-                vec![None; kernel.inputs.len()]
-            }
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut seen: Vec<Id> = Vec::new();
-    for (k, &input) in kernel.inputs.iter().enumerate() {
-        if !split[input] || seen.contains(&input) {
-            continue;
-        }
-        seen.push(input);
-        let n = shapes[k][0];
-        // What each rank needs of this input, over every slot reading it.
-        let need: Vec<Option<Rows>> = (0..size)
-            .map(|q| {
-                let slots = (0..kernel.inputs.len()).filter(|&j| kernel.inputs[j] == input);
-                slots.filter_map(|j| reads[q][j]).reduce(|x, y| (x.0.min(y.0), x.1.max(y.1)))
-            })
-            .collect();
-        let rows_sent: Vec<usize> = (0..size)
-            .map(|me| {
-                let own = block_range(n, size, me);
-                (0..size)
-                    .filter(|&q| q != me)
-                    .filter_map(|q| need[q])
-                    .map(|rows| rows.1.min(own.1).saturating_sub(rows.0.max(own.0)))
-                    .sum()
-            })
-            .collect();
-        if rows_sent.iter().any(|&r| r > 0) {
-            let row = row_bytes(shapes[k], plan.nodes[input].dtype);
-            let bytes_sent = rows_sent.iter().map(|&r| r * row).collect();
-            out.push(Exchange::Halo { reader, input, rows_sent, bytes_sent });
-        }
-    }
-    out
-}
-
-/// The bytes of one row (along the first axis) of a value.
-fn row_bytes(shape: &[usize], dtype: DType) -> usize {
-    shape.iter().skip(1).product::<usize>() * dtype.size_bytes()
-}
-
-/// How many rows of a value of `shape` rank `q` of `size` owns in blocks.
-fn own_rows(shape: &[usize], size: usize, q: usize) -> usize {
-    let (a, b) = block_range(shape.first().copied().unwrap_or(1), size, q);
-    b - a
 }
