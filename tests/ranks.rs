@@ -780,6 +780,33 @@ fn matrix_products_of_split_values_agree_on_one_and_three_ranks() {
 }
 
 #[test]
+fn dots_of_split_vectors_combine_partial_results_without_joining() {
+    // Split alike, one split and one replicated, float32, uneven blocks, and a
+    // vector shorter than the number of ranks.
+    let program = r#"
+        seed(6)
+        a = rand(100001) - 0.5; b = randn(100001)
+        w = redistribute(randn(100001), dist="n")
+        print(float(dot(a, b)), float(dot(a, w)), float(dot(w, b)))
+        print(float(dot(rand(2), rand(2))), float(a @ b))
+        c = astype(a, "float32"); print(float(dot(c, c)))
+    "#;
+    let runs = one_and_three_ranks("dot", program);
+    let (one, three) = (text_of(&runs.one.stdout), text_of(&runs.three.stdout));
+    // float64 to 1e-9; the float32 dot (last line) is summed in float32 on one
+    // process: reassociated, it agrees to float32's precision.
+    let (one64, one32) = one.trim_end().rsplit_once('\n').unwrap();
+    let (three64, three32) = three.trim_end().rsplit_once('\n').unwrap();
+    assert!(agree(one64, three64), "{one}\n---\n{three}");
+    let (x, y): (f64, f64) = (one32.parse().unwrap(), three32.parse().unwrap());
+    assert!((x - y).abs() <= 1e-5 * x.abs(), "float32 dot: {x} on one process, {y} on 3 ranks");
+    let timing = text_of(&runs.three.stderr);
+    // One join: making `w` replicated gathers it; the dots join nothing.
+    assert_eq!(counted(&timing, "split values joined whole"), 1, "{timing}");
+    assert!(counted(&timing, "split matrix products") >= 5, "{timing}");
+}
+
+#[test]
 fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let dir = scratch("npy-fail");
     std::fs::create_dir(dir.join("taken")).unwrap();

@@ -5,7 +5,8 @@
 //! rank multiplying the matching columns of its rows by the block and adding up
 //! (a pipelined broadcast, holding one block at a time). Sums over the inner axis
 //! are then added block by block, a reassociation within the tolerance the spec
-//! allows reductions.
+//! allows reductions. The dot product of two split vectors is each rank's dot of
+//! its own rows, the partial results added in rank order.
 
 use ndarray::{Axis, Slice};
 
@@ -23,6 +24,11 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
     let (lhs, rhs) = {
         let state = node.state.borrow();
         match &*state {
+            State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 1 && rhs.ndim() == 1 && node.dtype.is_float() => {
+                let (lhs, rhs) = (lhs.clone(), rhs.clone());
+                drop(state);
+                return vector_dot(node, &lhs, &rhs);
+            }
             State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 2 && rhs.ndim() <= 2 => (lhs.clone(), rhs.clone()),
             _ => return Ok(false),
         }
@@ -42,6 +48,35 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
         Some(right) => pipelined(&rows, &right, rhs.shape[0], &shape),
     };
     *node.state.borrow_mut() = State::Part(Part { data, first: mine.0 });
+    crate::exec::stats::record_split_matmul();
+    Ok(true)
+}
+
+/// `dot(lhs, rhs)` of float vectors, at least one split by rows: each rank's dot
+/// of its own rows (of a whole operand, the same rows), the partial results added
+/// in rank order on every rank: one all-gather of a number instead of joining
+/// the vectors. False when neither is split.
+fn vector_dot(node: &Array, lhs: &Array, rhs: &Array) -> Result<bool, Diag> {
+    crate::exec::force(lhs)?;
+    crate::exec::force(rhs)?;
+    if lhs.part().is_none() && rhs.part().is_none() {
+        return Ok(false);
+    }
+    let mine = own_rows(lhs.shape[0]);
+    let rows = |v: &Array| -> Result<ArrayData, Diag> {
+        Ok(match v.part() {
+            Some(part) => part_rows(&part, mine),
+            None => super::row_range(&crate::exec::evaluate(v)?, mine),
+        })
+    };
+    let partial = matmul(&rows(lhs)?, &rows(rhs)?, &[]).cast(crate::graph::DType::Float64);
+    let ArrayData::F64(partial) = partial else { unreachable!("cast to float64") };
+    let mine = partial.first().copied().unwrap_or(0.0);
+    let partials = dist::world().all_gather(&mine.to_le_bytes());
+    let value = |bytes: &Vec<u8>| f64::from_le_bytes(bytes.as_slice().try_into().unwrap_or([0; 8]));
+    let total = partials.iter().map(value).reduce(|sum, p| sum + p).unwrap_or(0.0);
+    let whole = ArrayData::scalar(crate::graph::Scalar::Float(total), crate::graph::DType::Float64).cast(node.dtype);
+    *node.state.borrow_mut() = State::Done(whole);
     crate::exec::stats::record_split_matmul();
     Ok(true)
 }
