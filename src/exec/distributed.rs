@@ -9,7 +9,7 @@
 //! (`exec::run`), joining split inputs first. This module chooses nothing.
 
 use super::kernel::{self, Inputs, Placed};
-use super::split::{self, Rows};
+use super::split;
 use crate::diag::Diag;
 use crate::dist;
 use crate::graph::node::{Part, State};
@@ -129,9 +129,6 @@ fn run_kernel(
         })
         .collect();
     let rows_of = |k: usize| plan.nodes[kernel.inputs[k]].shape.first().copied().unwrap_or(1);
-    let windows: Vec<Rows> = (0..size).map(|q| distribute::window(kernel, mode, &node.shape, size, q)).collect();
-    // The rows of each split input that each rank reads (worked out for every rank,
-    // as every rank takes part in sending).
     let shapes: Vec<&[usize]> = kernel.inputs.iter().map(|&i| plan.nodes[i].shape.as_slice()).collect();
     let split: Vec<bool> = sources
         .iter()
@@ -140,23 +137,14 @@ fn run_kernel(
             Source::Value(id) => matches!(values[*id], Some(Held::Split(_))),
         })
         .collect();
-    let reads: Vec<Vec<Option<Rows>>> = windows
-        .iter()
-        .map(|&w| if w.0 < w.1 { distribute::rows_read(kernel, &shapes, &split, w) } else { vec![None; sources.len()] })
-        .collect();
+    let reads = distribute::reads_per_rank(kernel, mode, &node.shape, &shapes, &split, size);
     let mut fetched: Vec<usize> = Vec::new();
     for (k, source) in sources.iter().enumerate() {
         if fetched.contains(&kernel.inputs[k]) {
             continue;
         }
         fetched.push(kernel.inputs[k]);
-        // Every load of this input, from whichever slot reads it.
-        let need: Vec<Option<Rows>> = (0..size)
-            .map(|q| {
-                let slots = (0..sources.len()).filter(|&j| kernel.inputs[j] == kernel.inputs[k]);
-                slots.filter_map(|j| reads[q][j]).reduce(|x, y| (x.0.min(y.0), x.1.max(y.1)))
-            })
-            .collect();
+        let need = distribute::need_of(kernel, &reads, kernel.inputs[k]);
         match source {
             Source::Node(leaf) if leaf.part().is_some() => {
                 split::fetch_into(leaf, &need);
@@ -171,7 +159,7 @@ fn run_kernel(
     }
     let mut inputs = inputs(&sources, values, &rows_of)?;
 
-    let (a, b) = windows[me];
+    let (a, b) = distribute::window(kernel, mode, &node.shape, size, me);
     Ok(match mode {
         Mode::Update => {
             let own = split::own_rows(node.shape[0]);

@@ -412,6 +412,17 @@ impl Node {
         }
     }
 
+    /// Whether this rank holds only its piece of the computed value (rows, rows
+    /// dealt out cyclically, or a tile).
+    pub fn is_held_split(&self) -> bool {
+        matches!(&*self.state.borrow(), State::Part(_) | State::Cycled(_) | State::Tiled(_))
+    }
+
+    /// Whether the computed value is held dealt out cyclically or in tiles.
+    pub fn is_dealt_out(&self) -> bool {
+        matches!(&*self.state.borrow(), State::Cycled(_) | State::Tiled(_))
+    }
+
     /// This rank's part of the value, if it was computed split over the ranks.
     pub fn part(&self) -> Option<Part> {
         match &*self.state.borrow() {

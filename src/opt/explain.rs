@@ -38,8 +38,7 @@ fn redistribution(root: &Array) -> Option<String> {
     if size < 2 {
         return None;
     }
-    let moved = crate::dist::layout::elements_moved(&root.shape, &source.layout, &root.layout, size);
-    let bytes: Vec<usize> = moved.iter().map(|&n| n * root.dtype.size_bytes()).collect();
+    let bytes = distribute::bytes_moved(&root.shape, root.dtype, &source.layout, &root.layout, size);
     Some(format!(
         "redistribute: from ({}) to ({}), one all-to-all; sent: {}",
         codes(&source.layout),
@@ -130,10 +129,8 @@ pub fn render(plan: &Plan, bindings: Option<&Bindings>) -> String {
 fn where_is(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, id: usize) -> &'static str {
     let Some(placed) = placed else {
         return match plan.nodes[id].expr {
-            Expr::Leaf(k) if bindings.leaves[k].part().is_some() => "split by rows, joined whole",
-            Expr::Leaf(k) if bindings.leaves[k].cycled().is_some() || bindings.leaves[k].tiled().is_some() => {
-                "dealt out, joined whole"
-            }
+            Expr::Leaf(k) if bindings.leaves[k].is_dealt_out() => "dealt out, joined whole",
+            Expr::Leaf(k) if bindings.leaves[k].is_held_split() => "split by rows, joined whole",
             _ => "whole on every rank",
         };
     };

@@ -63,8 +63,7 @@ use crate::dist::{self, layout::block_range, Layout};
 use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Elem, Nd, Op};
 
-/// Rows `[start, stop)` of the first axis.
-pub type Rows = (usize, usize);
+pub use crate::opt::distribute::Rows;
 
 /// This rank's own rows of an axis of `n` rows.
 pub fn own_rows(n: usize) -> Rows {

@@ -2,7 +2,7 @@
 //! `explain` shows on several ranks. It follows what `exec::distributed` does
 //! for each placement (`tests/ranks.rs` compares a stencil's with `--time`).
 
-use super::{block_range, rows_read, window, Mode, Placed, Placement, Rows, Step};
+use super::{block_range, need_of, reads_per_rank, Mode, Placed, Placement, Step};
 use crate::dist::layout::{self, Layout};
 use crate::graph::DType;
 use crate::opt::plan::{Expr, Id, Kernel, Plan};
@@ -32,7 +32,7 @@ pub fn exchanges(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, size
         for id in plan.order() {
             if let Expr::Leaf(k) = plan.nodes[id].expr {
                 let leaf = &bindings.leaves[k];
-                if leaf.part().is_some() || leaf.cycled().is_some() || leaf.tiled().is_some() {
+                if leaf.is_held_split() {
                     let node = &plan.nodes[id];
                     let row = row_bytes(&node.shape, node.dtype);
                     let sent = (0..size).map(|q| own_rows(&node.shape, size, q) * row * (size - 1)).collect();
@@ -47,18 +47,12 @@ pub fn exchanges(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, size
         match (&node.expr, &placed.steps[id]) {
             (Expr::Leaf(k), _) => {
                 let leaf = &bindings.leaves[*k];
-                let moved = match (leaf.cycled().is_some() || leaf.tiled().is_some(), leaf.is_computed()) {
-                    (true, _) => true,
-                    (false, computed) => {
-                        !computed
-                            && (layout::cycle_of(&leaf.shape, &leaf.layout).is_some()
-                                || layout::tiles(&leaf.shape, &leaf.layout))
-                    }
-                };
-                if moved {
+                // Held dealt out, or created so for this plan.
+                let dealt_out =
+                    layout::cycle_of(&leaf.shape, &leaf.layout).is_some() || layout::tiles(&leaf.shape, &leaf.layout);
+                if leaf.is_dealt_out() || (!leaf.is_computed() && dealt_out) {
                     let rows = Layout::default_for(leaf.shape.len(), size);
-                    let moved = layout::elements_moved(&leaf.shape, &leaf.layout, &rows, size);
-                    let bytes_sent = moved.iter().map(|n| n * leaf.dtype.size_bytes()).collect();
+                    let bytes_sent = bytes_moved(leaf.shape.as_slice(), leaf.dtype, &leaf.layout, &rows, size);
                     out.push(Exchange::IntoRows { input: id, bytes_sent });
                 }
             }
@@ -84,16 +78,7 @@ fn combine(node: Id, values: usize, size: usize) -> Exchange {
 fn halos(plan: &Plan, reader: Id, kernel: &Kernel, mode: Mode, split: &[bool], size: usize) -> Vec<Exchange> {
     let shapes: Vec<&[usize]> = kernel.inputs.iter().map(|&i| plan.nodes[i].shape.as_slice()).collect();
     let split_slots: Vec<bool> = kernel.inputs.iter().map(|&i| split[i]).collect();
-    let reads: Vec<Vec<Option<Rows>>> = (0..size)
-        .map(|q| {
-            let w = window(kernel, mode, &plan.nodes[reader].shape, size, q);
-            if w.0 < w.1 {
-                rows_read(kernel, &shapes, &split_slots, w)
-            } else {
-                vec![None; kernel.inputs.len()]
-            }
-        })
-        .collect();
+    let reads = reads_per_rank(kernel, mode, &plan.nodes[reader].shape, &shapes, &split_slots, size);
     let mut out = Vec::new();
     let mut seen: Vec<Id> = Vec::new();
     for (k, &input) in kernel.inputs.iter().enumerate() {
@@ -102,13 +87,7 @@ fn halos(plan: &Plan, reader: Id, kernel: &Kernel, mode: Mode, split: &[bool], s
         }
         seen.push(input);
         let n = shapes[k][0];
-        // What each rank needs of this input, over every slot reading it.
-        let need: Vec<Option<Rows>> = (0..size)
-            .map(|q| {
-                let slots = (0..kernel.inputs.len()).filter(|&j| kernel.inputs[j] == input);
-                slots.filter_map(|j| reads[q][j]).reduce(|x, y| (x.0.min(y.0), x.1.max(y.1)))
-            })
-            .collect();
+        let need = need_of(kernel, &reads, input);
         let rows_sent: Vec<usize> = (0..size)
             .map(|me| {
                 let own = block_range(n, size, me);
@@ -126,6 +105,11 @@ fn halos(plan: &Plan, reader: Id, kernel: &Kernel, mode: Mode, split: &[bool], s
         }
     }
     out
+}
+
+/// The bytes each rank sends when a value moves from layout `from` to `to`.
+pub fn bytes_moved(shape: &[usize], dtype: DType, from: &Layout, to: &Layout, size: usize) -> Vec<usize> {
+    layout::elements_moved(shape, from, to, size).iter().map(|n| n * dtype.size_bytes()).collect()
 }
 
 /// The bytes of one row (along the first axis) of a value.

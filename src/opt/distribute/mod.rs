@@ -13,7 +13,7 @@
 
 mod exchanges;
 
-pub use exchanges::{exchanges, Exchange};
+pub use exchanges::{bytes_moved, exchanges, Exchange};
 
 use super::fusible;
 use super::plan::{Expr, Id, KKind, KOp, Kernel, Plan};
@@ -22,7 +22,7 @@ use crate::dist::layout::{self, block_range, Layout};
 use crate::graph::strided::Strided;
 use crate::graph::{DType, ReduceFn, SliceElem, View};
 
-/// Rows `a..b` of a first axis.
+/// Rows `[start, stop)` of the first axis.
 pub type Rows = (usize, usize);
 
 /// What a kernel produces on each rank.
@@ -80,8 +80,7 @@ pub fn place(plan: &Plan, bindings: &Bindings) -> Option<Placed> {
             let placed_split = layout::splits(&leaf.shape, &leaf.layout)
                 || layout::cycle_of(&leaf.shape, &leaf.layout).is_some()
                 || layout::tiles(&leaf.shape, &leaf.layout);
-            let held_split = leaf.part().is_some() || leaf.cycled().is_some() || leaf.tiled().is_some();
-            split[id] = held_split || (!leaf.is_computed() && placed_split);
+            split[id] = leaf.is_held_split() || (!leaf.is_computed() && placed_split);
             continue;
         }
         let layout = layout_of(plan, bindings, id);
@@ -271,4 +270,39 @@ pub fn rows_read(kernel: &Kernel, shapes: &[&[usize]], split: &[bool], window: R
         }
     }
     read
+}
+
+/// For each rank `q` of `size`, the rows of each kernel input slot (split ones,
+/// `split[k]`, of shape `shapes[k]`) that `q`'s rows of the result (of `shape`)
+/// read: `rows_read` over every rank's window, as every rank takes part in
+/// sending.
+pub fn reads_per_rank(
+    kernel: &Kernel,
+    mode: Mode,
+    shape: &[usize],
+    shapes: &[&[usize]],
+    split: &[bool],
+    size: usize,
+) -> Vec<Vec<Option<Rows>>> {
+    (0..size)
+        .map(|q| {
+            let w = window(kernel, mode, shape, size, q);
+            if w.0 < w.1 {
+                rows_read(kernel, shapes, split, w)
+            } else {
+                vec![None; kernel.inputs.len()]
+            }
+        })
+        .collect()
+}
+
+/// What each rank needs of plan node `input`, over every kernel slot reading it.
+pub fn need_of(kernel: &Kernel, reads: &[Vec<Option<Rows>>], input: Id) -> Vec<Option<Rows>> {
+    reads
+        .iter()
+        .map(|per_slot| {
+            let slots = (0..kernel.inputs.len()).filter(|&j| kernel.inputs[j] == input);
+            slots.filter_map(|j| per_slot[j]).reduce(|x, y| (x.0.min(y.0), x.1.max(y.1)))
+        })
+        .collect()
 }
