@@ -203,6 +203,19 @@ pub fn block_range(n: usize, p: usize, c: usize) -> (usize, usize) {
     (start, start + base + usize::from(c < extra))
 }
 
+/// The part `c` of `p` whose `block_range` over `n` holds index `i < n`.
+pub fn block_owner(i: usize, n: usize, p: usize) -> usize {
+    // Blocks differ in length by at most one: start from the even guess.
+    let mut c = (i * p / n.max(1)).min(p.max(1) - 1);
+    while block_range(n, p, c).0 > i {
+        c -= 1;
+    }
+    while block_range(n, p, c).1 <= i {
+        c += 1;
+    }
+    c
+}
+
 /// `nranks` factored over `axes` extents as evenly as possible, largest first (as
 /// `MPI_Dims_create` and the DistArray convention do).
 pub fn balanced_grid(nranks: usize, axes: usize) -> Vec<usize> {

@@ -77,7 +77,7 @@ pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, D
                 let data = split::dense::run(plan, id, *placement, operand)?;
                 Some(match placement {
                     Placement::Rows => Held::Split(Part { data, first: split::own_rows(node.shape[0]).0 }),
-                    Placement::Combined | Placement::Whole => Held::Whole(data),
+                    Placement::Combined | Placement::Whole | Placement::Picked => Held::Whole(data),
                 })
             }
             _ => unreachable!("checked above"),

@@ -10,9 +10,10 @@
 
 use std::rc::Rc;
 
+use super::split::update;
 use super::{evaluate, force, index};
 use crate::diag::Diag;
-use crate::graph::node::State;
+use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Op};
 
 /// A region at most this fraction of its array is written in place.
@@ -61,7 +62,11 @@ pub fn update_in_place(
     }
     drop(operands);
     // `target` here, the update's input, and the caller's holders.
-    if Rc::strong_count(&target) != holders + 2 || target.computed().is_none() {
+    let held_part = matches!(&*target.state.borrow(), State::Part(_));
+    if Rc::strong_count(&target) != holders + 2 || (target.computed().is_none() && !held_part) {
+        return Ok(None);
+    }
+    if held_part && !split_update_applies(updated, &target) {
         return Ok(None);
     }
     let state = updated.state.borrow();
@@ -74,18 +79,48 @@ pub fn update_in_place(
         _ => unreachable!("matched above"),
     };
     let mut target_state = target.state.borrow_mut();
-    let State::Done(data) = &mut *target_state else { return Ok(None) };
     // Moved out and back, so the buffer stays uniquely held while it is written
     // (a shared buffer is copied once by the write: copy on write).
-    let old = std::mem::replace(data, ArrayData::full(&[0], crate::graph::Scalar::Bool(false), target.dtype));
-    *data = match (&*state, picks) {
-        (State::Pending(Op::SetSlice { elems, .. }), _) => index::set_slice(old, elems, &value),
-        (_, Some((axis, picks))) => index::set_take_at(old, axis, &picks, &value),
-        _ => unreachable!("matched above"),
-    };
+    let placeholder = || ArrayData::full(&[0], crate::graph::Scalar::Bool(false), target.dtype);
+    match &mut *target_state {
+        State::Done(data) => {
+            let old = std::mem::replace(data, placeholder());
+            *data = match (&*state, picks) {
+                (State::Pending(Op::SetSlice { elems, .. }), _) => index::set_slice(old, elems, &value),
+                (_, Some((axis, picks))) => index::set_take_at(old, axis, &picks, &value),
+                _ => unreachable!("matched above"),
+            };
+        }
+        // Each rank writes the part of the region inside its own rows.
+        State::Part(part) => {
+            let old = std::mem::replace(part, Part { data: placeholder(), first: part.first });
+            let own = (old.first, old.first + old.data.shape()[0]);
+            *part = match (&*state, picks) {
+                (State::Pending(Op::SetSlice { elems, .. }), _) => {
+                    Part { data: update::set_slice_rows(old.data, own, elems, &value), first: old.first }
+                }
+                (_, Some((axis, picks))) => update::set_take_part(old, target.shape[0], axis, &picks, &value),
+                _ => unreachable!("matched above"),
+            };
+        }
+        _ => return Ok(None),
+    }
     drop(target_state);
     super::stats::record_in_place_update();
     Ok(Some(target))
+}
+
+/// Whether a pending update of a target held split by rows is written in each
+/// rank's part: its value and index are held whole (the region is small; a split
+/// one would be joined to be read) and a slice picks rows first.
+fn split_update_applies(updated: &Array, target: &Array) -> bool {
+    let operands_whole =
+        updated.inputs().iter().filter(|a| !Rc::ptr_eq(a, target)).all(|operand| !operand.is_held_split());
+    operands_whole
+        && match &*updated.state.borrow() {
+            State::Pending(Op::SetSlice { elems, .. }) => update::picks_rows(elems),
+            _ => true,
+        }
 }
 
 /// Most graph nodes looked at below one pending value: the search is a

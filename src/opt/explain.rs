@@ -149,6 +149,7 @@ fn where_is(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, id: usize
         (_, Some(Step::Kernel(_, Mode::Combine(_)) | Step::Dense(Placement::Combined))) => {
             "partial results combined, whole on every rank"
         }
+        (_, Some(Step::Dense(Placement::Picked))) => "sent by the owner of its row, whole on every rank",
         _ => "whole on every rank",
     }
 }
@@ -166,6 +167,10 @@ fn show_exchange(step: &Exchange) -> String {
         ),
         Exchange::IntoRows { input, bytes_sent } => format!(
             "redistribute: %{input} moves from its placement into rows for this plan (one all-to-all); sent: {}",
+            per_rank(bytes_sent, None)
+        ),
+        Exchange::Pick { node, input, bytes_sent } => format!(
+            "pick: the rank owning the row of %{input} that %{node} picks sends it to every other rank; sent: {}",
             per_rank(bytes_sent, None)
         ),
         Exchange::Join { input, bytes_sent } => {

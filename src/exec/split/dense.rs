@@ -5,15 +5,18 @@
 //! the value, and operands that broadcast along the first axis whole (joined,
 //! when split: a row of values broadcast to every row is small).
 //! A reduction over later axes does the same; one over the first axis combines one
-//! partial result per rank, exactly, in 64-bit integers. Constants are made whole.
+//! partial result per rank, exactly, in 64-bit integers. An indexed assignment
+//! (`links[:, 0] = true`) writes, on each rank, the part of the region inside its
+//! own rows. A row picked from a split value (`order[i]`) is sent by its owner.
+//! Constants are made whole.
 
 use super::Rows;
 use crate::diag::{Code, Diag};
 use crate::dist;
-use crate::exec::reduce;
+use crate::exec::{index, reduce};
 use crate::graph::node::Part;
-use crate::graph::{ArrayData, BinaryFn, DType, Nd, ReduceFn};
-use crate::num::elementwise;
+use crate::graph::{ArrayData, BinaryFn, DType, Nd, ReduceFn, SliceElem, View};
+use crate::num::{elementwise, view};
 use crate::opt::distribute::{same_rows, Placement};
 use crate::opt::plan::{Expr, Id, Plan};
 
@@ -37,6 +40,9 @@ pub fn run(
     let own = super::own_rows(extent);
     let rows = |i: Id| -> Result<ArrayData, Diag> {
         let (data, first) = operand(i)?;
+        if placement == Placement::Whole {
+            return Ok(data);
+        }
         let shape = &plan.nodes[i].shape;
         if let (Some(first), false) = (first, same_rows(shape, &node.shape)) {
             // A split operand broadcast along the first axis (a row of values
@@ -62,6 +68,10 @@ pub fn run(
         }
         Expr::Where { cond, x, y } => elementwise::select(&rows(*cond)?, &rows(*x)?, &rows(*y)?, &shape),
         Expr::Cast(a) => rows(*a)?.cast(node.dtype),
+        Expr::Reduce { f, axes, input } if placement == Placement::Whole => {
+            reduce::reduce(*f, &operand(*input)?.0, axes, &shape, node.dtype)
+        }
+        Expr::View(v, input) if placement == Placement::Whole => view::apply(&operand(*input)?.0, v),
         Expr::Reduce { f, axes, input } => {
             let (data, first) = operand(*input)?;
             let mine = own_part(data, first, own, extent, true);
@@ -69,6 +79,37 @@ pub fn run(
             match placement {
                 Placement::Rows => partial,
                 _ => combine(*f, partial, own.0 < own.1, node.dtype),
+            }
+        }
+        Expr::View(View::Slice(elems), input) if placement == Placement::Picked => {
+            let SliceElem::Index(row) = elems[0] else { unreachable!("placement() picks a row") };
+            let (data, first) = operand(*input)?;
+            let Some(first) = first else {
+                // Computed whole after all (a product of whole operands), alike on every rank.
+                return Ok(view::apply(&data, &View::Slice(elems.clone())));
+            };
+            let owner = super::block_owner(row, plan.nodes[*input].shape[0]);
+            let comm = dist::world();
+            let mut bytes =
+                if comm.rank() == owner { super::rows_bytes(&data, first, (row, row + 1)) } else { Vec::new() };
+            comm.broadcast(owner, &mut bytes);
+            let picked = super::rows_from_bytes(&data, 1, &bytes);
+            let local: Vec<SliceElem> =
+                std::iter::once(SliceElem::Index(0)).chain(elems[1..].iter().cloned()).collect();
+            view::apply(&picked, &View::Slice(local))
+        }
+        Expr::Update { elems, input, value } => {
+            let (data, first) = operand(*input)?;
+            let mine = own_part(data, first, own, extent, true);
+            match operand(*value)? {
+                // Aligned with the updated array (the region spans every row).
+                (value, Some(first)) => match super::update::own_region(elems, own) {
+                    Some((local, _)) => {
+                        index::set_slice(mine, &local, &own_part(value, Some(first), own, extent, true))
+                    }
+                    None => mine,
+                },
+                (value, None) => super::update::set_slice_rows(mine, own, elems, &value),
             }
         }
         _ => unreachable!("placement() said this node runs here"),

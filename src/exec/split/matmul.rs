@@ -6,7 +6,8 @@
 //! (a pipelined broadcast, holding one block at a time). Sums over the inner axis
 //! are then added block by block, a reassociation within the tolerance the spec
 //! allows reductions. The dot product of two split vectors is each rank's dot of
-//! its own rows, the partial results added in rank order.
+//! its own rows, the partial results added in rank order; so is a vector times a
+//! matrix split by rows, with one partial vector per rank.
 
 use ndarray::{Axis, Slice};
 
@@ -15,7 +16,7 @@ use crate::diag::Diag;
 use crate::dist::{self, layout::block_range};
 use crate::exec::matmul::matmul;
 use crate::graph::node::{Part, State};
-use crate::graph::{Array, ArrayData, Elem, Op};
+use crate::graph::{Array, ArrayData, Elem, Nd, Op};
 use crate::with_dtype;
 
 /// Computes `node` (a pending float `lhs @ rhs`, `lhs` 2-D and split) as this
@@ -28,6 +29,11 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
                 let (lhs, rhs) = (lhs.clone(), rhs.clone());
                 drop(state);
                 return vector_dot(node, &lhs, &rhs);
+            }
+            State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 1 && rhs.ndim() == 2 && node.dtype.is_float() => {
+                let (lhs, rhs) = (lhs.clone(), rhs.clone());
+                drop(state);
+                return vector_matrix(node, &lhs, &rhs);
             }
             State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 2 && rhs.ndim() <= 2 => (lhs.clone(), rhs.clone()),
             _ => return Ok(false),
@@ -77,6 +83,39 @@ fn vector_dot(node: &Array, lhs: &Array, rhs: &Array) -> Result<bool, Diag> {
     let total = partials.iter().map(value).reduce(|sum, p| sum + p).unwrap_or(0.0);
     let whole = ArrayData::scalar(crate::graph::Scalar::Float(total), crate::graph::DType::Float64).cast(node.dtype);
     *node.state.borrow_mut() = State::Done(whole);
+    crate::exec::stats::record_split_matmul();
+    Ok(true)
+}
+
+/// `v @ m` of a float vector and a matrix split by rows (PageRank's `r @ weights`):
+/// each rank multiplies its own rows of `m` by the same rows of `v`, and the
+/// partial vectors (one per column of `m`) are added in rank order on every
+/// rank: one all-gather of a vector instead of joining the matrix. False when
+/// `m` is not split.
+fn vector_matrix(node: &Array, v: &Array, m: &Array) -> Result<bool, Diag> {
+    crate::exec::force(m)?;
+    let Some(right) = m.part() else { return Ok(false) };
+    crate::exec::force(v)?;
+    let mine = own_rows(m.shape[0]);
+    let left = match v.part() {
+        Some(part) => part_rows(&part, mine),
+        None => super::row_range(&crate::exec::evaluate(v)?, mine),
+    };
+    let columns = m.shape[1];
+    let partial = (mine.0 < mine.1).then(|| {
+        let product = matmul(&left, &part_rows(&right, mine), &[columns]).cast(crate::graph::DType::Float64);
+        let ArrayData::F64(product) = product else { unreachable!("cast to float64") };
+        product.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>()
+    });
+    let partials = dist::world().all_gather(&partial.unwrap_or_default());
+    let mut total = vec![0.0f64; columns];
+    for bytes in partials.iter().filter(|b| !b.is_empty()) {
+        for (sum, x) in total.iter_mut().zip(bytes.chunks_exact(8)) {
+            *sum += f64::from_le_bytes(x.try_into().expect("8 bytes"));
+        }
+    }
+    let total = Nd::from_shape_vec(ndarray::IxDyn(&[columns]), total).expect("one value per column");
+    *node.state.borrow_mut() = State::Done(ArrayData::F64(total).cast(node.dtype));
     crate::exec::stats::record_split_matmul();
     Ok(true)
 }

@@ -19,6 +19,7 @@ pub mod scatter;
 pub mod sort;
 pub mod take;
 pub mod tiled;
+pub mod update;
 
 /// Computes a pending node split over the ranks if this operation can (its
 /// kind, layouts and inputs allow it), storing this rank's piece in the node:
@@ -274,16 +275,7 @@ pub(super) fn all_gather_count(count: usize) -> Vec<usize> {
 
 /// The rank that owns row `row` of `n` rows in the default block layout.
 pub(super) fn block_owner(row: usize, n: usize) -> usize {
-    let size = dist::nranks();
-    // Blocks differ in length by at most one row: start from the even guess.
-    let mut q = (row * size / n.max(1)).min(size - 1);
-    while block_range(n, size, q).0 > row {
-        q -= 1;
-    }
-    while block_range(n, size, q).1 <= row {
-        q += 1;
-    }
-    q
+    crate::dist::layout::block_owner(row, n, dist::nranks())
 }
 
 /// Rows `rows` of `data`, in that order.

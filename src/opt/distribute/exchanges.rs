@@ -4,7 +4,7 @@
 
 use super::{block_range, need_of, reads_per_rank, Mode, Placed, Placement, Step};
 use crate::dist::layout::{self, Layout};
-use crate::graph::DType;
+use crate::graph::{DType, SliceElem, View};
 use crate::opt::plan::{Expr, Id, Kernel, Plan};
 use crate::opt::Bindings;
 
@@ -20,6 +20,9 @@ pub enum Exchange {
     /// A split input dealt out cyclically or in tiles, moved into rows for this
     /// plan by one all-to-all.
     IntoRows { input: Id, bytes_sent: Vec<usize> },
+    /// The row of split `input` that `node` picks, sent by its owner to every
+    /// other rank (one broadcast).
+    Pick { node: Id, input: Id, bytes_sent: Vec<usize> },
     /// A split input joined whole on every rank (the plan runs whole).
     Join { input: Id, bytes_sent: Vec<usize> },
 }
@@ -63,6 +66,14 @@ pub fn exchanges(plan: &Plan, bindings: &Bindings, placed: Option<&Placed>, size
                 }
             }
             (_, Some(Step::Dense(Placement::Combined))) => out.push(combine(id, node.shape.iter().product(), size)),
+            (Expr::View(View::Slice(elems), input), Some(Step::Dense(Placement::Picked))) => {
+                let SliceElem::Index(row) = elems[0] else { unreachable!("a picked row") };
+                let shape = &plan.nodes[*input].shape;
+                let owner = layout::block_owner(row, shape[0], size);
+                let bytes = row_bytes(shape, plan.nodes[*input].dtype) * (size - 1);
+                let bytes_sent = (0..size).map(|q| if q == owner { bytes } else { 0 }).collect();
+                out.push(Exchange::Pick { node: id, input: *input, bytes_sent });
+            }
             _ => {}
         }
     }

@@ -25,6 +25,12 @@ use crate::graph::{DType, ReduceFn, SliceElem, View};
 /// Rows `[start, stop)` of the first axis.
 pub type Rows = (usize, usize);
 
+/// Elementwise results with fewer elements than this, computed from values every
+/// rank holds whole, are computed whole on every rank: splitting them saves
+/// microseconds of arithmetic and costs an all-gather as soon as a rank needs
+/// all of it (k-means' 16 × 8 centres, PageRank's rank vector of a small web).
+pub const SMALL_WORK: usize = 1 << 14;
+
 /// What a kernel produces on each rank.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Mode {
@@ -48,6 +54,9 @@ pub enum Placement {
     Combined,
     /// Every rank holds all of it, computed alone (a constant).
     Whole,
+    /// Every rank holds all of it: the one row of a split value it picks
+    /// (`order[i]`), sent by the rank owning that row.
+    Picked,
 }
 
 /// How a plan node runs split.
@@ -83,6 +92,10 @@ pub fn place(plan: &Plan, bindings: &Bindings) -> Option<Placed> {
             split[id] = leaf.is_held_split() || (!leaf.is_computed() && placed_split);
             continue;
         }
+        if picks_a_row(plan, id, &split) {
+            steps[id] = Some(Step::Dense(Placement::Picked));
+            continue;
+        }
         let layout = layout_of(plan, bindings, id);
         let Some(kernel) = as_kernel(plan, id) else {
             let placement = dense_placement(plan, id, &split, &layout)?;
@@ -96,6 +109,15 @@ pub fn place(plan: &Plan, bindings: &Bindings) -> Option<Placed> {
         steps[id] = Some(Step::Kernel(Box::new(kernel), mode));
     }
     Some(Placed { steps, split })
+}
+
+/// Whether plan node `id` picks one row of a split value (`order[i]`,
+/// `m[i, 2:]`): the rank owning the row sends it, no one joins the value.
+fn picks_a_row(plan: &Plan, id: Id, split: &[bool]) -> bool {
+    match &plan.nodes[id].expr {
+        Expr::View(View::Slice(elems), input) => split[*input] && matches!(elems.first(), Some(SliceElem::Index(_))),
+        _ => false,
+    }
 }
 
 /// The plan node as a kernel: a fused kernel; or a kernel that only loads a
@@ -157,7 +179,9 @@ fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout, inputs_whole: bool
         let by_rows = !axes.contains(&0) && !then.contains(&0) && rows;
         return if by_rows { Some(Mode::Rows) } else { inputs_whole.then_some(Mode::Whole) };
     }
+    let small = shape.iter().product::<usize>() < SMALL_WORK;
     match (&kernel.reduce, &kernel.update) {
+        (None, None) if inputs_whole && small => Some(Mode::Whole),
         (None, None) if rows => Some(Mode::Rows),
         (Some((_, axes)), _) if !axes.contains(&0) && rows => Some(Mode::Rows),
         (Some((f, axes)), _) if axes.contains(&0) && combinable(*f) => Some(Mode::Combine(*f)),
@@ -173,11 +197,18 @@ fn dense_placement(plan: &Plan, id: Id, split: &[bool], layout: &Layout) -> Opti
     let node = &plan.nodes[id];
     let operands = node.expr.inputs();
     let rows = layout::splits(&node.shape, layout);
+    let operands_whole = operands.iter().all(|&i| !split[i]);
     match &node.expr {
         Expr::Const(_) => Some(Placement::Whole),
+        // From values every rank holds whole (a row picked from a split value).
+        Expr::Reduce { .. } | Expr::View(..) if operands_whole => Some(Placement::Whole),
         Expr::Unary(..) | Expr::Binary { .. } | Expr::Where { .. } | Expr::Cast(_) => {
             let split_rows = operands.iter().any(|&i| split[i] && same_rows(&plan.nodes[i].shape, &node.shape));
-            (rows && split_rows).then_some(Placement::Rows)
+            if operands_whole {
+                Some(Placement::Whole)
+            } else {
+                (rows && split_rows).then_some(Placement::Rows)
+            }
         }
         Expr::Reduce { f, axes, input } if split[*input] && !plan.nodes[*input].dtype.is_float() => {
             if !axes.contains(&0) {
@@ -186,6 +217,16 @@ fn dense_placement(plan: &Plan, id: Id, split: &[bool], layout: &Layout) -> Opti
                 // A mean of ints is a float, which these partials do not carry.
                 (*f != ReduceFn::Mean && combinable(*f)).then_some(Placement::Combined)
             }
+        }
+        Expr::Update { elems, input, value } if split[*input] && rows => {
+            // Each rank writes the part of the region inside its own rows; a split
+            // value is read by its own rows when the region spans every row.
+            let all_rows =
+                matches!(elems.first(), Some(SliceElem::Range { first: 0, count, step: 1 }) if *count == node.shape[0]);
+            let value_whole_or_aligned =
+                !split[*value] || (all_rows && same_rows(&plan.nodes[*value].shape, &node.shape));
+            let first_axis_picked = matches!(elems.first(), Some(SliceElem::Index(_) | SliceElem::Range { .. }));
+            (value_whole_or_aligned && first_axis_picked).then_some(Placement::Rows)
         }
         _ => None,
     }
