@@ -25,7 +25,8 @@ pub fn summary(elapsed: Duration, ranks: usize, sent: Option<&[Traffic]>) -> Str
             "; {} plans split over {ranks} ranks; {} gathers by index from split values; \
              {} scatters by index into split values; {} masks applied to split values; \
              {} split sorts; {} split matrix products; {} .npy files read or written in parts; \
-             {} split values joined whole; {} values dealt out to new owners",
+             {} split values joined whole; {} split values gathered whole for output (printed, or written as text or an image); \
+             {} values dealt out to new owners",
             stats.split_plans,
             stats.split_gathers,
             stats.split_scatters,
@@ -34,6 +35,7 @@ pub fn summary(elapsed: Duration, ranks: usize, sent: Option<&[Traffic]>) -> Str
             stats.split_matmuls,
             stats.split_files,
             stats.joins,
+            stats.output_gathers,
             stats.placements
         ));
     }

@@ -710,7 +710,8 @@ fn scans_of_split_values_stay_split_and_equal_one_process_bit_for_bit() {
 fn printing_a_large_split_array_gathers_only_the_edges_it_shows() {
     // Summarized prints of every kind (1-d, 2-d with few or many columns, bools,
     // float32, an f-string, str and an echo) print what one process prints, and
-    // join nothing; a small array is joined to print it whole.
+    // join nothing; a small array is gathered to print it whole (output, not a
+    // join for computing).
     let program = "seed(1); a = rand(5000); print(a); c = rand(2000, 3) > 0.5; print(c)\n\
         d = astype(rand(1001) * 100, \"float32\"); print(d, f\"{a}\", str(c)[:30]); print(rand(7, 400))\n\
         print(rand(4000, 10) * 2)\na";
@@ -725,7 +726,9 @@ fn printing_a_large_split_array_gathers_only_the_edges_it_shows() {
     );
     let runs = one_and_three_ranks("print-small", "a = rand(1000); print(a[::-1][:2], a)");
     assert_eq!(text_of(&runs.three.stdout), text_of(&runs.one.stdout));
-    assert_eq!(counted(&text_of(&runs.three.stderr), "split values joined whole"), 2);
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    assert_eq!(counted(&timing, "split values gathered whole for output (printed, or written as text or an image)"), 2);
 }
 
 #[test]
@@ -842,6 +845,33 @@ fn a_power_iteration_over_a_split_matrix_joins_nothing() {
         ),
         "{text}"
     );
+}
+
+#[test]
+fn concatenations_and_gradients_of_split_values_join_nothing() {
+    // hstack lines up the ranks' rows; concatenate along the first axis moves
+    // only rows whose owner changes (uneven pieces, a whole piece, an empty one);
+    // `X.T @ r` adds one partial product per rank.
+    let program = r#"
+        seed(4)
+        n = 20001
+        x = hstack((ones((n, 1)), randn(n, 2), astype(randint(0, 3, n, 1), float64)))
+        r = randn(n) - 0.1
+        g = x.T @ r
+        G = x.T @ hstack((r[:, newaxis], r[:, newaxis] * 2))
+        print(g, G[2], float(sum(x)))
+        v = concatenate((x[:7001], x[5000:] * 2, ones((1, 4)), x[:0]))
+        save("v.npy", v)
+        print(v.shape, float(sum(v * arange(v.shape[0])[:, newaxis])))
+    "#;
+    let runs = one_and_three_ranks("concat", program);
+    let (one, three) = (text_of(&runs.one.stdout), text_of(&runs.three.stdout));
+    assert!(agree(&one, &three), "{one}\n---\n{three}");
+    let file = |dir: &Path| std::fs::read(dir.join("v.npy")).unwrap();
+    assert!(file(&runs.one_dir) == file(&runs.three_dir), "v.npy differs on 3 ranks");
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    assert!(counted(&timing, "split matrix products") >= 2, "{timing}");
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn imsave(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     }
     let vmin = super::convert::opt_float(&mut args, 3, "vmin")?;
     let vmax = super::convert::opt_float(&mut args, 4, "vmax")?;
-    let data = arrays::force(&a, a_span)?;
+    let data = arrays::force_for_output(&a, a_span)?;
     let values: Vec<f64> = f64::cast_from(&data).iter().copied().collect();
     write_on_rank_zero(args.call_span, || {
         io::image::imsave(&path, &values, a.shape[0], a.shape[1], &cmap, vmin, vmax)
@@ -123,7 +123,7 @@ fn savetxt(_: &mut CallCtx, mut args: Args) -> Result<Value> {
     let fmt_span = args.span(3);
     let fmt = opt_str(&mut args, 3, "%.18e")?;
     io::text::check_format(&fmt).map_err(|e| Diag::new(Code::Value, fmt_span, e, "unsupported format"))?;
-    let data = arrays::force(&a, args.span(1))?;
+    let data = arrays::force_for_output(&a, args.span(1))?;
     write_on_rank_zero(args.call_span, || io::text::savetxt(&path, &data, &delimiter, &fmt))?;
     Ok(Value::None)
 }

@@ -60,6 +60,17 @@ pub fn evaluate(node: &Array) -> Result<ArrayData, Diag> {
     }
 }
 
+/// The whole value of `node` for output (printed in full, written to a text or
+/// image file): a split value is gathered, counted as output rather than as a
+/// join for computing.
+pub fn evaluate_for_output(node: &Array) -> Result<ArrayData, Diag> {
+    force(node)?;
+    match node.computed() {
+        Some(data) => Ok(data),
+        None => Ok(split::join_for_output(node)),
+    }
+}
+
 /// Computes `node` on this rank, leaving it split over the ranks when it was
 /// computed so (`eval`, and values kept for later): nothing is joined.
 pub fn force(node: &Array) -> Result<(), Diag> {

@@ -64,6 +64,12 @@ pub fn record_join() {
     count(|s| s.joins += 1);
 }
 
+/// A split value was joined whole on every rank to be printed in full, or
+/// written to a text or image file.
+pub fn record_output_gather() {
+    count(|s| s.output_gathers += 1);
+}
+
 /// A value's rows were dealt out to new owners (into or out of a cyclic
 /// placement) by one all-to-all.
 pub fn record_placement() {
@@ -99,6 +105,7 @@ pub struct Summary {
     pub split_sorts: u64,
     pub split_matmuls: u64,
     pub joins: u64,
+    pub output_gathers: u64,
     pub placements: u64,
     pub split_scatters: u64,
     pub split_masks: u64,

@@ -33,13 +33,22 @@ type Result<T> = std::result::Result<T, Diag>;
 /// Computes `a`; an error found while computing gets a second label where the value
 /// was needed.
 pub fn force(a: &Array, observed_at: Span) -> Result<ArrayData> {
-    exec::evaluate(a).map_err(|d| {
-        if d.primary_span() == Some(observed_at) {
-            d
-        } else {
-            d.with_label(observed_at, "needed here")
-        }
-    })
+    exec::evaluate(a).map_err(|d| needed_at(d, observed_at))
+}
+
+/// `force` for output (printing, text and image files): under MPI a split value
+/// is gathered, and counted as output.
+pub fn force_for_output(a: &Array, observed_at: Span) -> Result<ArrayData> {
+    exec::evaluate_for_output(a).map_err(|d| needed_at(d, observed_at))
+}
+
+/// `d`, with a second label where the value was needed unless it points there.
+fn needed_at(d: Diag, observed_at: Span) -> Diag {
+    if d.primary_span() == Some(observed_at) {
+        d
+    } else {
+        d.with_label(observed_at, "needed here")
+    }
 }
 
 /// Computes every array inside `v` (for printing and formatting). Under MPI a
@@ -62,7 +71,7 @@ pub fn observe(v: &Value, span: Span) -> Result<()> {
                     return Ok(());
                 }
             }
-            force(a, span).map(|_| ())
+            force_for_output(a, span).map(|_| ())
         }
         Value::Tuple(items) => items.iter().try_for_each(|x| observe(x, span)),
         _ => Ok(()),
@@ -91,17 +100,7 @@ pub fn printed_edges(a: &Array) -> Option<ArrayData> {
 /// ranks split.
 pub fn compute(v: &Value, span: Span) -> Result<()> {
     match v {
-        Value::Array(a) => {
-            exec::force(a).map_err(
-                |d| {
-                    if d.primary_span() == Some(span) {
-                        d
-                    } else {
-                        d.with_label(span, "needed here")
-                    }
-                },
-            )
-        }
+        Value::Array(a) => exec::force(a).map_err(|d| needed_at(d, span)),
         Value::Tuple(items) => items.iter().try_for_each(|x| compute(x, span)),
         _ => Ok(()),
     }

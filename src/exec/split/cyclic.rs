@@ -94,7 +94,6 @@ pub fn to_blocks(node: &Array) -> Option<Part> {
 /// same point); the node then holds it whole.
 pub fn join(node: &Array) -> Option<ArrayData> {
     let c = node.cycled()?;
-    crate::exec::stats::record_join();
     let (n, size) = (node.shape[0], dist::nranks());
     let blocks = dist::world().all_gather(&rows_bytes(&c.data, 0, (0, c.data.shape()[0])));
     let pieces: Vec<ArrayData> = blocks

@@ -47,6 +47,7 @@ pub fn run(
         if let (Some(first), false) = (first, same_rows(shape, &node.shape)) {
             // A split operand broadcast along the first axis (a row of values
             // for every row): every rank needs all of it.
+            crate::exec::stats::record_join();
             let whole = super::join_part(&Part { data, first }, shape[0]);
             return Ok(whole);
         }

@@ -6,8 +6,8 @@
 //! (a pipelined broadcast, holding one block at a time). Sums over the inner axis
 //! are then added block by block, a reassociation within the tolerance the spec
 //! allows reductions. The dot product of two split vectors is each rank's dot of
-//! its own rows, the partial results added in rank order; so is a vector times a
-//! matrix split by rows, with one partial vector per rank.
+//! its own rows, the partial results added in rank order; so are a vector times a
+//! matrix split by rows and `a.T @ b` of a split `a` (sums over the rows).
 
 use ndarray::{Axis, Slice};
 
@@ -16,7 +16,7 @@ use crate::diag::Diag;
 use crate::dist::{self, layout::block_range};
 use crate::exec::matmul::matmul;
 use crate::graph::node::{Part, State};
-use crate::graph::{Array, ArrayData, Elem, Nd, Op};
+use crate::graph::{Array, ArrayData, Elem, Nd, Op, View};
 use crate::with_dtype;
 
 /// Computes `node` (a pending float `lhs @ rhs`, `lhs` 2-D and split) as this
@@ -34,6 +34,11 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
                 let (lhs, rhs) = (lhs.clone(), rhs.clone());
                 drop(state);
                 return vector_matrix(node, &lhs, &rhs);
+            }
+            State::Pending(Op::MatMul { lhs, rhs }) if node.dtype.is_float() && transposed_split(lhs).is_some() => {
+                let (a, b) = (transposed_split(lhs).expect("matched"), rhs.clone());
+                drop(state);
+                return transposed_product(node, &a, &b);
             }
             State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 2 && rhs.ndim() <= 2 => (lhs.clone(), rhs.clone()),
             _ => return Ok(false),
@@ -69,22 +74,23 @@ fn vector_dot(node: &Array, lhs: &Array, rhs: &Array) -> Result<bool, Diag> {
         return Ok(false);
     }
     let mine = own_rows(lhs.shape[0]);
-    let rows = |v: &Array| -> Result<ArrayData, Diag> {
-        Ok(match v.part() {
-            Some(part) => part_rows(&part, mine),
-            None => super::row_range(&crate::exec::evaluate(v)?, mine),
-        })
-    };
-    let partial = matmul(&rows(lhs)?, &rows(rhs)?, &[]).cast(crate::graph::DType::Float64);
-    let ArrayData::F64(partial) = partial else { unreachable!("cast to float64") };
-    let mine = partial.first().copied().unwrap_or(0.0);
-    let partials = dist::world().all_gather(&mine.to_le_bytes());
-    let value = |bytes: &Vec<u8>| f64::from_le_bytes(bytes.as_slice().try_into().unwrap_or([0; 8]));
-    let total = partials.iter().map(value).reduce(|sum, p| sum + p).unwrap_or(0.0);
-    let whole = ArrayData::scalar(crate::graph::Scalar::Float(total), crate::graph::DType::Float64).cast(node.dtype);
-    *node.state.borrow_mut() = State::Done(whole);
-    crate::exec::stats::record_split_matmul();
+    let partial = (mine.0 < mine.1)
+        .then(|| -> Result<ArrayData, Diag> { Ok(matmul(&aligned_rows(lhs, mine)?, &aligned_rows(rhs, mine)?, &[])) });
+    add_partials(node, partial.transpose()?);
     Ok(true)
+}
+
+/// The matrix `a` when `lhs` is its pending transpose `a.T` and `a` is 2-D
+/// with a layout that splits it by rows.
+fn transposed_split(lhs: &Array) -> Option<Array> {
+    match &*lhs.state.borrow() {
+        State::Pending(Op::View { input, view: View::Transpose(perm) })
+            if input.ndim() == 2 && perm == &[1, 0] && splits(&input.shape, &input.layout) =>
+        {
+            Some(input.clone())
+        }
+        _ => None,
+    }
 }
 
 /// `v @ m` of a float vector and a matrix split by rows (PageRank's `r @ weights`):
@@ -97,27 +103,58 @@ fn vector_matrix(node: &Array, v: &Array, m: &Array) -> Result<bool, Diag> {
     let Some(right) = m.part() else { return Ok(false) };
     crate::exec::force(v)?;
     let mine = own_rows(m.shape[0]);
-    let left = match v.part() {
-        Some(part) => part_rows(&part, mine),
-        None => super::row_range(&crate::exec::evaluate(v)?, mine),
-    };
-    let columns = m.shape[1];
+    let left = aligned_rows(v, mine)?;
+    let partial = (mine.0 < mine.1).then(|| matmul(&left, &part_rows(&right, mine), &node.shape));
+    add_partials(node, partial);
+    Ok(true)
+}
+
+/// `a.T @ b` of a float matrix `a` split by rows and `b` with the same rows
+/// (split alike, or whole): a sum over the rows, so each rank's product of its
+/// own rows is a partial result, added in rank order on every rank (the
+/// gradient `X.T @ (p - y)` of a regression: one all-gather of a few numbers).
+/// False when `a` is not split.
+fn transposed_product(node: &Array, a: &Array, b: &Array) -> Result<bool, Diag> {
+    crate::exec::force(a)?;
+    let Some(rows) = a.part() else { return Ok(false) };
+    crate::exec::force(b)?;
+    let mine = own_rows(a.shape[0]);
+    let right = aligned_rows(b, mine)?;
     let partial = (mine.0 < mine.1).then(|| {
-        let product = matmul(&left, &part_rows(&right, mine), &[columns]).cast(crate::graph::DType::Float64);
-        let ArrayData::F64(product) = product else { unreachable!("cast to float64") };
-        product.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>()
+        let left = with_dtype!(rows.data.dtype(), T => {
+            T::wrap(T::cast_from(&part_rows(&rows, mine)).reversed_axes().into_shared())
+        });
+        matmul(&left, &right, &node.shape)
     });
-    let partials = dist::world().all_gather(&partial.unwrap_or_default());
-    let mut total = vec![0.0f64; columns];
-    for bytes in partials.iter().filter(|b| !b.is_empty()) {
+    add_partials(node, partial);
+    Ok(true)
+}
+
+/// Rows `rows` of `v`: of its part when split (alike), else of its whole value.
+fn aligned_rows(v: &Array, rows: Rows) -> Result<ArrayData, Diag> {
+    Ok(match v.part() {
+        Some(part) => part_rows(&part, rows),
+        None => super::row_range(&crate::exec::evaluate(v)?, rows),
+    })
+}
+
+/// Stores in `node` the sum, in rank order, of every rank's partial result (none
+/// from a rank without rows) on every rank.
+fn add_partials(node: &Array, partial: Option<ArrayData>) {
+    let bytes: Vec<u8> = match partial.map(|p| p.cast(crate::graph::DType::Float64)) {
+        Some(ArrayData::F64(p)) => p.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        _ => Vec::new(),
+    };
+    let count: usize = node.shape.iter().product();
+    let mut total = vec![0.0f64; count];
+    for bytes in dist::world().all_gather(&bytes).iter().filter(|b| !b.is_empty()) {
         for (sum, x) in total.iter_mut().zip(bytes.chunks_exact(8)) {
             *sum += f64::from_le_bytes(x.try_into().expect("8 bytes"));
         }
     }
-    let total = Nd::from_shape_vec(ndarray::IxDyn(&[columns]), total).expect("one value per column");
+    let total = Nd::from_shape_vec(ndarray::IxDyn(&node.shape), total).expect("one value per element");
     *node.state.borrow_mut() = State::Done(ArrayData::F64(total).cast(node.dtype));
     crate::exec::stats::record_split_matmul();
-    Ok(true)
 }
 
 /// `rows @ rhs` where `rhs` (of `k` rows) is split by rows, this rank holding

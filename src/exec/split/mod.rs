@@ -9,6 +9,7 @@
 //! their whole-value kernels elsewhere in `exec`; those `exec::force` tries on a
 //! pending node are in one list, `OPERATIONS`.
 
+pub mod concat;
 pub mod cyclic;
 pub mod dense;
 pub mod files;
@@ -40,6 +41,8 @@ pub const OPERATIONS: &[(&str, SplitOperation)] = &[
     ("scatter by index", scatter::try_set_take),
     // `x[mask]` of split values: each rank selects from its own rows.
     ("mask", mask::try_mask),
+    // `concatenate` into a result split by rows: each rank its own rows.
+    ("concatenate", concat::try_concat),
     // `a @ b` with split rows of `a`: each rank its rows of the product.
     ("matrix product", matmul::try_matmul),
     // `cumsum`/`cumprod` along split rows: each rank's offset from the ranks before.
@@ -298,7 +301,6 @@ pub fn fetch_into(node: &Array, need: &[Option<Rows>]) {
 /// rank's own block (every rank calls this at the same point).
 pub fn join_part(part: &Part, n: usize) -> ArrayData {
     let comm = dist::world();
-    super::stats::record_join();
     let mine = rows_bytes(&part.data, part.first, own_rows(n));
     let blocks = comm.all_gather(&mine);
     let mut whole = zeroed_like(&part.data, n);
@@ -325,8 +327,22 @@ pub fn gather_rows(node: &Array, rows: &[usize], shrink: impl Fn(&ArrayData) -> 
 }
 
 /// The whole value of a split node, in blocks, cyclic or tiles (every rank calls this at
-/// the same point); the node then holds it whole.
+/// the same point) for an operation that has no split form; the node then holds it
+/// whole.
 pub fn join(node: &Array) -> ArrayData {
+    super::stats::record_join();
+    join_uncounted(node)
+}
+
+/// `join` for output: printing a split value in full (one small enough not to
+/// be summarized), writing it to a text or image file. Counted apart from joins
+/// for computing.
+pub fn join_for_output(node: &Array) -> ArrayData {
+    super::stats::record_output_gather();
+    join_uncounted(node)
+}
+
+fn join_uncounted(node: &Array) -> ArrayData {
     if let Some(whole) = cyclic::join(node).or_else(|| tiled::join(node)) {
         return whole;
     }

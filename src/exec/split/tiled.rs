@@ -112,7 +112,6 @@ pub fn to_blocks(node: &Array) -> Option<Part> {
 /// same point); the node then holds it whole.
 pub fn join(node: &Array) -> Option<ArrayData> {
     let tile = node.tiled()?;
-    crate::exec::stats::record_join();
     let shape = &node.shape;
     let whole = exchange(&tile, |q| tile_of(shape, &node.layout, q), |_| rows_region(shape, (0, shape[0])));
     *node.state.borrow_mut() = State::Done(whole.clone());
