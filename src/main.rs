@@ -42,6 +42,11 @@ struct Cli {
     /// planning (default 4096; 0 plans every operation).
     #[arg(long, value_name = "N")]
     small_work: Option<usize>,
+    /// On several ranks, make arrays of fewer than N elements whole on every rank
+    /// instead of splitting them (default 16384; 0 splits every array, as the
+    /// distributed tests do on small data).
+    #[arg(long, value_name = "N")]
+    replicate_below: Option<usize>,
     /// Worker threads per rank for array kernels (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -124,6 +129,9 @@ fn configure(cli: &Cli) -> Result<(), u8> {
     darr::opt::set_enabled(!cli.no_opt);
     if let Some(n) = cli.small_work {
         darr::exec::set_small_work(n);
+    }
+    if let Some(n) = cli.replicate_below {
+        darr::dist::layout::set_replicate_below(n);
     }
     darr::exec::set_explain(cli.explain);
     Ok(())

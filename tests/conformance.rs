@@ -48,6 +48,8 @@ fn run_listed_cases(ranks: usize) {
         .arg("--timeout")
         .arg("60")
         .args(["--np", &ranks.to_string()])
+        // Small arrays split too: the small cases test the split code.
+        .env("DARR_REPLICATE_BELOW", "0")
         .arg("--mpiexec")
         .arg(format!("sh '{}'", root.join("tests/bin/in-process-mpiexec").display()))
         .args(&cases)

@@ -126,7 +126,7 @@ fn optimized_and_unoptimized_runs_agree_bit_for_bit() {
         // And as it runs by default: small arrays node by node, without a plan.
         let default = run(&[], &script);
         // And split over 3 ranks (threads of one process), optimized and planned.
-        let split = run(&["--ranks", "3", "--small-work", "0", "--time"], &script);
+        let split = run(&["--ranks", "3", "--small-work", "0", "--replicate-below", "0", "--time"], &script);
         assert!(plain.0.contains("status Some(0)"), "case {case} failed:\n{text}\n{}", plain.0);
         let (optimized_text, timing) = optimized.0.split_once("time:").expect("--time summary");
         let plain_text = plain.0.replace("status Some(0)", "");

@@ -32,9 +32,21 @@ fn job(ranks: usize) -> Command {
     }
 }
 
-/// Runs `darr ARGS` on `ranks` ranks in `dir`.
+/// Runs `darr ARGS` on `ranks` ranks in `dir`. Small arrays are split too
+/// (`--replicate-below 0`), so small programs test the split code.
 fn on_ranks(ranks: usize, args: &[&str], dir: &Path) -> Output {
-    job(ranks).args(args).current_dir(dir).env("NO_COLOR", "1").stdin(Stdio::null()).output().expect("run darr")
+    on_ranks_replicating(ranks, Some("0"), args, dir)
+}
+
+/// `on_ranks`, arrays of fewer than `below` elements (by default, darr's
+/// threshold) made whole on every rank.
+fn on_ranks_replicating(ranks: usize, below: Option<&str>, args: &[&str], dir: &Path) -> Output {
+    let mut job = job(ranks);
+    if let Some(below) = below {
+        job.args(["--replicate-below", below]);
+    }
+    job.args(args).current_dir(dir).env("NO_COLOR", "1");
+    job.stdin(Stdio::null()).output().expect("run darr")
 }
 
 fn solo(args: &[&str], dir: &Path) -> Output {
@@ -86,6 +98,29 @@ fn every_example_prints_and_writes_the_same_on_four_ranks() {
                 written.display()
             );
         }
+        ran += 1;
+    }
+    assert!(ran >= 8, "expected the examples, ran {ran}");
+}
+
+/// At their default sizes and settings, the examples join no split value whole
+/// on 4 ranks: small arrays (a plot's axis, k-means' centres, a model's
+/// weights) are made whole on every rank, large ones never gathered.
+#[test]
+fn the_examples_join_nothing_whole_on_four_ranks() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "da") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let dir = scratch(&format!("{name}-default"));
+        let four = on_ranks_replicating(4, None, &["--time", path.to_str().unwrap()], &dir);
+        let timing = text_of(&four.stderr);
+        assert!(four.status.success(), "{name}: {timing}");
+        assert_eq!(counted(&timing, "split values joined whole"), 0, "{name}: {timing}");
         ran += 1;
     }
     assert!(ran >= 8, "expected the examples, ran {ran}");

@@ -123,24 +123,30 @@ fn bincount(_: &mut CallCtx, mut args: Args) -> Result<Value> {
         )
         .into());
     }
-    let data = arrays::force(&a, x_span)?;
-    let values: Vec<i64> = i64::cast_from(&data).iter().copied().collect();
-    if let Some(&neg) = values.iter().find(|&&v| v < 0) {
-        return Err(Diag::new(
-            Code::Value,
-            x_span,
-            format!("`bincount` needs non-negative values, found {neg}"),
-            "negative value",
-        )
-        .into());
-    }
     let minlength = opt_int(&mut args, 1, "minlength")?.unwrap_or(0).max(0) as usize;
-    let len = values.iter().map(|&v| v as usize + 1).max().unwrap_or(0).max(minlength);
-    crate::exec::ensure_fits(len, 8, args.call_span)?;
-    let mut counts = vec![0i64; len];
-    for v in values {
-        counts[v as usize] += 1;
-    }
+    let negative = |found: String| {
+        Diag::new(Code::Value, x_span, format!("`bincount` needs non-negative values, found {found}"), "negative value")
+    };
+    arrays::compute(&Value::Array(a.clone()), x_span)?;
+    // Split over MPI ranks: each rank counts its own values.
+    let counts = match split::counts::bincount(&a, minlength, negative, args.call_span) {
+        Some(counts) => counts?,
+        None => {
+            let data = arrays::force(&a, x_span)?;
+            let values: Vec<i64> = i64::cast_from(&data).iter().copied().collect();
+            if let Some(&neg) = values.iter().find(|&&v| v < 0) {
+                return Err(negative(neg.to_string()).into());
+            }
+            let len = values.iter().map(|&v| v as usize + 1).max().unwrap_or(0).max(minlength);
+            crate::exec::ensure_fits(len, 8, args.call_span)?;
+            let mut counts = vec![0i64; len];
+            for v in values {
+                counts[v as usize] += 1;
+            }
+            counts
+        }
+    };
+    let len = counts.len();
     let out = ArrayData::I64(Nd::from_shape_vec(IxDyn(&[len]), counts).expect("1-D"));
     Ok(Value::Array(Node::from_data(out, args.call_span)))
 }

@@ -3,6 +3,7 @@
 //! (1 for an axis that is not distributed) whose product is the number of ranks.
 
 use std::fmt::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AxisDist {
@@ -238,6 +239,29 @@ pub fn balanced_grid(nranks: usize, axes: usize) -> Vec<usize> {
     }
     grid.sort_unstable_by(|a, b| b.cmp(a));
     grid
+}
+
+/// Arrays created with fewer elements than this (`--replicate-below`) are made
+/// whole on every rank, not split: splitting them saves microseconds of work
+/// and costs an all-gather as soon as a rank needs all of one (the points of a
+/// plot's axis broadcast over a grid, k-means' centres, a model's weights).
+static REPLICATE_BELOW: AtomicUsize = AtomicUsize::new(1 << 14);
+
+/// `--replicate-below N` (0: split every array the layout splits, as the
+/// distributed tests do on small data).
+pub fn set_replicate_below(elements: usize) {
+    REPLICATE_BELOW.store(elements, Ordering::Relaxed);
+}
+
+/// Whether a value of this shape is small enough to be replicated.
+pub fn replicated_when_small(shape: &[usize]) -> bool {
+    shape.iter().product::<usize>() < REPLICATE_BELOW.load(Ordering::Relaxed)
+}
+
+/// Whether a value made from nothing split (created, or computed from values
+/// every rank holds whole) is split: its layout splits it and it is not small.
+pub fn splits_when_made(shape: &[usize], layout: &Layout) -> bool {
+    splits(shape, layout) && !replicated_when_small(shape)
 }
 
 /// Whether values of this shape and layout are split by rows: the default layout

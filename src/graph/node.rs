@@ -418,6 +418,15 @@ impl Node {
         matches!(&*self.state.borrow(), State::Part(_) | State::Cycled(_) | State::Tiled(_))
     }
 
+    /// Whether this is a pending random, evenly spaced or constant array: values
+    /// that depend only on their position, which each rank can make its part of.
+    pub fn is_pending_creation(&self) -> bool {
+        matches!(
+            &*self.state.borrow(),
+            State::Pending(Op::Random { .. } | Op::Arange { .. } | Op::Linspace { .. } | Op::Fill(_))
+        )
+    }
+
     /// Whether the computed value is held dealt out cyclically or in tiles.
     pub fn is_dealt_out(&self) -> bool {
         matches!(&*self.state.borrow(), State::Cycled(_) | State::Tiled(_))

@@ -10,6 +10,7 @@
 //! pending node are in one list, `OPERATIONS`.
 
 pub mod concat;
+pub mod counts;
 pub mod cyclic;
 pub mod dense;
 pub mod files;
@@ -82,11 +83,7 @@ pub fn splits_by_default(shape: &[usize]) -> bool {
 /// Whether `node` is a pending random, evenly spaced or constant array (values
 /// that depend only on their position) that is created split.
 pub fn created_split(node: &Array) -> bool {
-    splits(&node.shape, &node.layout)
-        && matches!(
-            &*node.state.borrow(),
-            State::Pending(Op::Random { .. } | Op::Arange { .. } | Op::Linspace { .. } | Op::Fill(_))
-        )
+    node.is_pending_creation() && crate::dist::layout::splits_when_made(&node.shape, &node.layout)
 }
 
 /// Computes this rank's part of a node `created_split` says is created split, and

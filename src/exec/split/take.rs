@@ -1,8 +1,9 @@
 //! Gathers by index from a value split over the ranks (spec section 10):
-//! `x[idx]` along the first axis, with `x` split by rows. Each rank computes its
+//! `x[idx]` along the first axis, with `x` or `idx` split by rows. Each rank computes its
 //! own rows of the result, which are its own rows of `idx`: it asks the owner of
 //! each source row for it (one all-to-all of row numbers, bucketed by owner) and
-//! gets the rows back (one all-to-all of row bytes). Nothing is gathered whole, and
+//! gets the rows back (one all-to-all of row bytes); a whole `x` it reads
+//! itself. Nothing is gathered whole, and
 //! an index out of range is found by the rank that holds it.
 
 use super::{block_owner, concat_rows, own_rows, part_rows, row_range, rows_bytes, select_rows, Rows};
@@ -12,7 +13,8 @@ use crate::graph::node::{Part, State};
 use crate::graph::{Array, ArrayData, Elem, Op};
 use crate::with_dtype;
 
-/// Computes `node` (a pending `Take` along axis 0 of a split value) as this rank's
+/// Computes `node` (a pending `Take` along axis 0 of a split value, or by a split
+/// index) as this rank's
 /// part, if it is one; false when it must be computed whole.
 pub fn try_take(node: &Array) -> Result<bool, Diag> {
     let (input, index) = {
@@ -26,15 +28,23 @@ pub fn try_take(node: &Array) -> Result<bool, Diag> {
         return Ok(false);
     }
     crate::exec::force(&input)?;
-    let Some(source) = input.part() else { return Ok(false) };
     crate::exec::force(&index)?;
+    let source = input.part();
+    if source.is_none() && (index.part().is_none() || input.is_dealt_out()) {
+        return Ok(false);
+    }
     let mine = own_rows(node.shape[0]);
     let picks = own_positions(&index, mine, input.shape[0], node)?;
-    // One fetched row per position: shaped as this rank's rows of the result
-    // (a 2-D index gives each result row several positions).
+    // One row per position: shaped as this rank's rows of the result (a 2-D
+    // index gives each result row several positions).
     let mut shape = node.shape.clone();
     shape[0] = mine.1 - mine.0;
-    let data = reshaped(fetch_rows(&source, input.shape[0], &picks), &shape);
+    let rows = match source {
+        Some(source) => fetch_rows(&source, input.shape[0], &picks),
+        // A whole source (a small table indexed by split labels): its own rows.
+        None => select_rows(&crate::exec::evaluate(&input)?, &picks),
+    };
+    let data = reshaped(rows, &shape);
     *node.state.borrow_mut() = State::Part(Part { data, first: mine.0 });
     crate::exec::stats::record_split_gather();
     Ok(true)

@@ -25,12 +25,6 @@ use crate::graph::{DType, ReduceFn, SliceElem, View};
 /// Rows `[start, stop)` of the first axis.
 pub type Rows = (usize, usize);
 
-/// Elementwise results with fewer elements than this, computed from values every
-/// rank holds whole, are computed whole on every rank: splitting them saves
-/// microseconds of arithmetic and costs an all-gather as soon as a rank needs
-/// all of it (k-means' 16 × 8 centres, PageRank's rank vector of a small web).
-pub const SMALL_WORK: usize = 1 << 14;
-
 /// What a kernel produces on each rank.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Mode {
@@ -86,7 +80,11 @@ pub fn place(plan: &Plan, bindings: &Bindings) -> Option<Placed> {
     for &id in &order {
         if let Expr::Leaf(k) = plan.nodes[id].expr {
             let leaf = &bindings.leaves[k];
-            let placed_split = layout::splits(&leaf.shape, &leaf.layout)
+            let rows = match leaf.is_pending_creation() {
+                true => layout::splits_when_made(&leaf.shape, &leaf.layout),
+                false => layout::splits(&leaf.shape, &leaf.layout),
+            };
+            let placed_split = rows
                 || layout::cycle_of(&leaf.shape, &leaf.layout).is_some()
                 || layout::tiles(&leaf.shape, &leaf.layout);
             split[id] = leaf.is_held_split() || (!leaf.is_computed() && placed_split);
@@ -179,9 +177,9 @@ fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout, inputs_whole: bool
         let by_rows = !axes.contains(&0) && !then.contains(&0) && rows;
         return if by_rows { Some(Mode::Rows) } else { inputs_whole.then_some(Mode::Whole) };
     }
-    let small = shape.iter().product::<usize>() < SMALL_WORK;
     match (&kernel.reduce, &kernel.update) {
-        (None, None) if inputs_whole && small => Some(Mode::Whole),
+        // Small results of whole values stay whole (`--replicate-below`).
+        (None, None) if inputs_whole && layout::replicated_when_small(shape) => Some(Mode::Whole),
         (None, None) if rows => Some(Mode::Rows),
         (Some((_, axes)), _) if !axes.contains(&0) && rows => Some(Mode::Rows),
         (Some((f, axes)), _) if axes.contains(&0) && combinable(*f) => Some(Mode::Combine(*f)),
