@@ -14,9 +14,12 @@ missing.
 
 `bench/run.py apps [NAMES...]` runs the application benchmarks instead
 (bench/apps.py): whole programs in darr and NumPy, alternately.
+`bench/run.py scaling` runs some of them on 1 and 2 MPI ranks (bench/scaling.py):
+efficiency, peak memory per rank, bytes sent per iteration against a lower bound.
 
 usage: bench/run.py [--darr BIN] [--mpi-darr BIN] [--repeat N] [--small] [--json FILE] [IDS...]
        bench/run.py apps [--repeat N] [--small] [NAMES...]
+       bench/run.py scaling [--mpi-darr BIN] [--repeat N] [--small]
        (IDS such as B1 B4 B9; default all. --small shrinks sizes for a quick check.)
 """
 import argparse
@@ -106,6 +109,18 @@ def main():
         os.makedirs(os.path.dirname(json_path), exist_ok=True)
         with open(json_path, "w") as f:
             json.dump({"repeat": args.repeat, "small": args.small, "apps": rows}, f, indent=2)
+        print(f"wrote {json_path}")
+        return
+    if args.ids[:1] == ["scaling"]:
+        import scaling
+        if not os.path.exists(args.mpi_darr) or shutil.which(args.mpiexec.split()[0]) is None:
+            sys.exit(f"scaling needs {args.mpi_darr} (built with --features mpi) and mpiexec")
+        print(scaling.HEADER)
+        rows = scaling.run_scaling(os.path.abspath(args.mpi_darr), args.mpiexec, args.repeat, args.small)
+        json_path = args.json.replace("latest.json", "scaling.json")
+        os.makedirs(os.path.dirname(json_path), exist_ok=True)
+        with open(json_path, "w") as f:
+            json.dump({"repeat": args.repeat, "small": args.small, "programs": rows}, f, indent=2)
         print(f"wrote {json_path}")
         return
     wanted = {i.upper() for i in args.ids}
