@@ -910,6 +910,28 @@ fn concatenations_and_gradients_of_split_values_join_nothing() {
 }
 
 #[test]
+fn kernels_reading_through_reshapes_run_split_and_equal_one_process() {
+    // 1-D into rows (blocks that line up, and ones that do not: 7 columns of
+    // 3001 elements' rows over 3 ranks), rows into 1-D, a reshape of a transpose
+    // (strides cannot express it: every rank reads all rows), and a reduction.
+    let program = r#"
+        i = arange(21007)
+        a = reshape((i * 1103515245 + 12345) % 2147483648 / 2147483648.0, (3001, 7))
+        save("a.npy", a * 2)
+        b = reshape(rand(400, 30) + 1, (12000,)) * 3
+        save("b.npy", b)
+        c = reshape(transpose(rand(40, 30)), (60, 20)) - 1
+        save("c.npy", c)
+        print(float(sum(reshape(arange(6000.0), (60, 100)) * 2, axis=0)[7]))
+    "#;
+    let runs = one_and_three_ranks("reshape", program);
+    runs.assert_same_npy(&["a", "b", "c"]);
+    let timing = text_of(&runs.three.stderr);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    assert!(counted(&timing, "plans split over 3 ranks") >= 4, "{timing}");
+}
+
+#[test]
 fn a_failed_save_in_parts_fails_every_rank_and_leaves_nothing() {
     let dir = scratch("npy-fail");
     std::fs::create_dir(dir.join("taken")).unwrap();

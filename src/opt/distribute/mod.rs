@@ -164,11 +164,10 @@ fn mode_of(kernel: &Kernel, shape: &[usize], layout: &Layout, inputs_whole: bool
     if !kernel.extra.is_empty() {
         return None;
     }
-    let no_reshapes = kernel.ops.iter().all(|op| match &op.kind {
-        KKind::Load { views, .. } => !views.iter().any(|v| matches!(v, View::Reshape(_))),
-        _ => true,
-    });
-    if !no_reshapes || kernel.shape.is_empty() {
+    // A load through a reshape (`reshape(uniform(n * d), (n, d))`) reads the
+    // input elements its rows cover: `rows_read` finds them through the strides
+    // (all rows when strides cannot express the reshape).
+    if kernel.shape.is_empty() {
         return (inputs_whole && kernel.update.is_none()).then_some(Mode::Whole);
     }
     let rows = layout::splits(shape, layout);
