@@ -39,6 +39,14 @@ impl Held {
 /// in the graph nodes of intermediate values held elsewhere). False when the plan
 /// has no placement and must run whole.
 pub fn try_run(plan: &Plan, bindings: &Bindings, root: &Array) -> Result<bool, Diag> {
+    // Pending leaves other than creations (a matrix product, a gather) first:
+    // whether they come out split or whole (a small product is whole) decides
+    // the placement, which would otherwise guess from their layouts.
+    for leaf in &bindings.leaves {
+        if !leaf.is_computed() && !leaf.is_pending_creation() {
+            super::force(leaf)?;
+        }
+    }
     let Some(placed) = distribute::place(plan, bindings) else {
         return Ok(false);
     };

@@ -155,10 +155,18 @@ fn write_rows(data: &mut ArrayData, at: usize, bytes: &[u8]) {
     }
 }
 
-/// Rows `[start, stop)` of `data`.
+/// Rows `[start, stop)` of `data`: sharing its buffer when it is in standard
+/// layout (a rank's own rows of its part, read by every split product, cost
+/// nothing), else copied into standard layout.
 pub(super) fn row_range(data: &ArrayData, (start, stop): Rows) -> ArrayData {
     crate::with_dtype!(data.dtype(), T => {
-        T::wrap(T::cast_from(data).slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
+        let mut rows = T::cast_from(data);
+        if rows.is_standard_layout() {
+            rows.slice_axis_inplace(Axis(0), Slice::from(start..stop));
+            T::wrap(rows)
+        } else {
+            T::wrap(rows.slice_axis(Axis(0), Slice::from(start..stop)).to_owned().into_shared())
+        }
     })
 }
 
