@@ -22,28 +22,23 @@ use crate::with_dtype;
 /// Computes `node` (a pending float `lhs @ rhs`, `lhs` 2-D and split) as this
 /// rank's rows, if it is one; false when it must be computed whole.
 pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
-    let (lhs, rhs) = {
-        let state = node.state.borrow();
-        match &*state {
-            State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 1 && rhs.ndim() == 1 && node.dtype.is_float() => {
-                let (lhs, rhs) = (lhs.clone(), rhs.clone());
-                drop(state);
-                return vector_dot(node, &lhs, &rhs);
-            }
-            State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 1 && rhs.ndim() == 2 && node.dtype.is_float() => {
-                let (lhs, rhs) = (lhs.clone(), rhs.clone());
-                drop(state);
-                return vector_matrix(node, &lhs, &rhs);
-            }
-            State::Pending(Op::MatMul { lhs, rhs }) if node.dtype.is_float() && transposed_split(lhs).is_some() => {
-                let (a, b) = (transposed_split(lhs).expect("matched"), rhs.clone());
-                drop(state);
-                return transposed_product(node, &a, &b);
-            }
-            State::Pending(Op::MatMul { lhs, rhs }) if lhs.ndim() == 2 && rhs.ndim() <= 2 => (lhs.clone(), rhs.clone()),
-            _ => return Ok(false),
-        }
+    let (lhs, rhs) = match &*node.state.borrow() {
+        State::Pending(Op::MatMul { lhs, rhs }) => (lhs.clone(), rhs.clone()),
+        _ => return Ok(false),
     };
+    if node.dtype.is_float() {
+        match (lhs.ndim(), rhs.ndim()) {
+            (1, 1) => return vector_dot(node, &lhs, &rhs),
+            (1, 2) => return vector_matrix(node, &lhs, &rhs),
+            _ => {}
+        }
+        if let Some(a) = transposed_split(&lhs) {
+            return transposed_product(node, &a, &rhs);
+        }
+    }
+    if lhs.ndim() != 2 || rhs.ndim() > 2 {
+        return Ok(false);
+    }
     if !node.dtype.is_float() || !splits(&node.shape, &node.layout) {
         return Ok(false);
     }
