@@ -16,6 +16,12 @@ use crate::graph::{BinaryFn, ReduceFn, UnaryFn};
 /// back.
 const RECOMPUTE_AT_MOST: usize = 4;
 
+/// What reading a value through a view costs a kernel per element on top of
+/// computing it: the view's own index arithmetic, and loads that no longer
+/// run in order. A copy of a value computed through a view costs this more
+/// than the value.
+const VIEW_ADDRESSING: usize = 1;
+
 /// Roughly what computing one element of `id` itself costs: 1 for an arithmetic
 /// operation, 20 for a transcendental function or a power, 0 for views and
 /// constants.
@@ -117,7 +123,7 @@ impl Pass for Materialize {
             // each step reads the last through three views, so a chain of steps
             // left unmarked would grow as 3^steps.
             let copies = view_paths(plan, &consumers, id);
-            let duplicated = copies > 1 && cost[id].saturating_mul(copies - 1) > RECOMPUTE_AT_MOST;
+            let duplicated = copies > 1 && (cost[id] + VIEW_ADDRESSING).saturating_mul(copies - 1) > RECOMPUTE_AT_MOST;
             let why = if shared {
                 Some(Keep::SharedByKernels)
             } else if broadcast {
