@@ -7,7 +7,7 @@
 //! Both paths are deterministic: how the work is split depends on the shapes,
 //! never on the number of threads.
 
-use ndarray::ArrayView2;
+use ndarray::{s, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use super::matmul::Float;
@@ -79,12 +79,51 @@ unsafe fn strided_dot<T: Float>(a: *const T, sa: isize, b: *const T, sb: isize, 
     ((sums[0] + sums[1]) + (sums[2] + sums[3])) + tail
 }
 
+/// Dots at least this long are summed in blocks of `DOT_BLOCK` elements, the
+/// blocks' sums added in order: the threads share the blocks of one long dot
+/// (`dot(q[:, i], v)` down a column of 20000 rows is bound by the latency of
+/// its strided loads, and took 53 us on one thread; OpenBLAS uses two), and
+/// every dot this long sums in the same order whatever the threads, the layout
+/// or whether it is a row of a larger product.
+const DOT_BLOCK: usize = 4096;
+const LONG_DOT: usize = 4 * DOT_BLOCK;
+
+/// The dot of two equally long vectors, contiguous or strided.
+fn view_dot<T: Float>(a: ArrayView1<T>, b: ArrayView1<T>, zero: T) -> T {
+    match (a.as_slice(), b.as_slice()) {
+        (Some(r), Some(c)) => T::dot(r, c),
+        // SAFETY: both views are live, of `a.len()` elements at their strides.
+        _ => unsafe { strided_dot(a.as_ptr(), a.strides()[0], b.as_ptr(), b.strides()[0], a.len(), zero) },
+    }
+}
+
+/// `view_dot`, in blocks when the vectors are long (see `DOT_BLOCK`), the
+/// blocks spread over the threads when `parallel`.
+fn dot<T: Float>(a: ArrayView1<T>, b: ArrayView1<T>, zero: T, parallel: bool) -> T {
+    let n = a.len();
+    if n < LONG_DOT {
+        return view_dot(a, b, zero);
+    }
+    let block = |i: usize| {
+        let (start, end) = (i * DOT_BLOCK, ((i + 1) * DOT_BLOCK).min(n));
+        view_dot(a.slice(s![start..end]), b.slice(s![start..end]), zero)
+    };
+    let blocks = n.div_ceil(DOT_BLOCK);
+    let sums: Vec<T> =
+        if parallel { (0..blocks).into_par_iter().map(block).collect() } else { (0..blocks).map(block).collect() };
+    sums.into_iter().fold(zero, |s, x| s + x)
+}
+
 /// `out = x @ y` for a one-column `y` when `x`'s rows are contiguous (or it has
 /// one row, or one column): a dot of each row with the column.
 pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], zero: T) {
     let column = y.column(0);
     let k = x.ncols();
-    let parallel = x.nrows() * k >= PARALLEL_PRODUCT && x.nrows() > 1;
+    if x.nrows() == 1 {
+        out[0] = dot(x.row(0), column, zero, k >= LONG_DOT);
+        return;
+    }
+    let parallel = x.nrows() * k >= PARALLEL_PRODUCT;
     // The common case, a row-major matrix and a contiguous vector: rows are
     // consecutive slices of one buffer.
     if let (Some(rows), Some(c)) = (x.as_slice(), column.as_slice()) {
@@ -93,7 +132,7 @@ pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [
             return;
         }
         let task = |(o, rows): (&mut [T], &[T])| {
-            o.iter_mut().zip(rows.chunks_exact(k)).for_each(|(o, row)| *o = T::dot(row, c));
+            o.iter_mut().zip(rows.chunks_exact(k)).for_each(|(o, row)| *o = dot(row.into(), c.into(), zero, false));
         };
         if parallel {
             out.par_chunks_mut(ROWS_PER_TASK).zip(rows.par_chunks(ROWS_PER_TASK * k)).for_each(task);
@@ -102,14 +141,7 @@ pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [
         }
         return;
     }
-    let row_dot = |i: usize| -> T {
-        let row = x.row(i);
-        match (row.as_slice(), column.as_slice()) {
-            (Some(r), Some(c)) => T::dot(r, c),
-            // SAFETY: both views are live, of `k` elements at their strides.
-            _ => unsafe { strided_dot(row.as_ptr(), row.strides()[0], column.as_ptr(), column.strides()[0], k, zero) },
-        }
-    };
+    let row_dot = |i: usize| -> T { dot(x.row(i), column, zero, false) };
     if parallel {
         out.par_iter_mut().enumerate().for_each(|(i, o)| *o = row_dot(i));
     } else {
@@ -217,6 +249,31 @@ mod tests {
                 assert_eq!(<f64 as Float>::dot(r, &b).to_bits(), portable_dot(r, &b, 0.0).to_bits(), "n = {n}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_dot_is_the_same_strided_or_copied_in_a_product_or_alone() {
+        let (n, columns) = (3 * LONG_DOT + 5, 3);
+        let m = Array2::from_shape_vec((n, columns), values(n * columns, 11)).unwrap();
+        let v = values(n, 12);
+        let y = Array2::from_shape_vec((n, 1), v.clone()).unwrap();
+        let column = m.column(1);
+        let copy = column.to_owned();
+        let alone = |x: ArrayView2<f64>| {
+            let mut out = [f64::NAN];
+            matrix_vector(&x, &y.view(), &mut out, 0.0);
+            out[0]
+        };
+        let strided = alone(column.insert_axis(ndarray::Axis(0)));
+        let copied = alone(copy.view().insert_axis(ndarray::Axis(0)));
+        assert_eq!(strided.to_bits(), copied.to_bits());
+        // As a row of a two-row product, summed on one thread.
+        let rows = ndarray::stack![ndarray::Axis(0), copy.view(), copy.view()];
+        let mut both = [f64::NAN; 2];
+        matrix_vector(&rows.view(), &y.view(), &mut both, 0.0);
+        assert_eq!(both[0].to_bits(), copied.to_bits());
+        let want: f64 = copy.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert!((copied - want).abs() <= 1e-9 * want.abs());
     }
 
     #[test]
