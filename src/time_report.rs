@@ -10,7 +10,8 @@ pub fn summary(elapsed: Duration, ranks: usize, sent: Option<&[Traffic]>) -> Str
     let stats = darr::exec::stats::summary();
     let mut text = format!(
         "time: {:.3} s in total; parse {:.3} s; arrays {:.3} s, of which optimizing {:.3} s \
-         ({} plans); {} fused kernels run on {} threads; {} indexed assignments written in place",
+         ({} plans); {} fused kernels run on {} threads; {} transposed products computed in one pass with \
+         their operand; {} indexed assignments written in place",
         elapsed.as_secs_f64(),
         stats.parse.as_secs_f64(),
         stats.compute.as_secs_f64(),
@@ -18,6 +19,7 @@ pub fn summary(elapsed: Duration, ranks: usize, sent: Option<&[Traffic]>) -> Str
         stats.plans,
         stats.kernels,
         rayon::current_num_threads(),
+        stats.one_pass_products,
         stats.in_place_updates
     );
     if ranks > 1 {

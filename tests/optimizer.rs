@@ -192,6 +192,17 @@ z = reshape(b[:1000000], (8, 125, 1000))
 print(f"{{float(sum(sum(z * 2 - a[:1000][newaxis, newaxis, :], axis=1))):.17g}}", f"{{float(sum(mean(z * z, axis=(0, 1)))):.17g}}")
 w = reshape(a[:999999], (333, 3003))
 print(f"{{float(sum(sum(w * w, axis=0) * a[:3003])):.17g}}", f"{{float(sum(sum(w, axis=0) * a[:3003])):.17g}}")
+# Gradients, `transpose(g) @ f(g @ w)`, computed in one pass over `g`; a named
+# residual and product are kept.
+g = reshape(b[:800000] - 0.5, (100000, 8))
+wv = b[:8] - 0.5
+yv = a[100000:200000] * 1
+eval(g); eval(yv)
+print(f"{{float(sum(transpose(g) @ (g @ wv - yv))):.17g}}")
+p = 1 / (1 + exp(-(g @ wv)))
+s = where(p * yv < 0.1, yv, 0.0)
+print(transpose(g) @ (p - yv), transpose(g) @ s / 7)
+print(f"{{float(sum(p)):.17g}} {{float(sum(s)):.17g}}")
 save("{}", a * b + 2 * a - b / 3)
 save("{}", astype(transpose(x) * 0.5 + y, float32))
 "#,
@@ -204,6 +215,11 @@ save("{}", astype(transpose(x) * 0.5 + y, float32))
     for args in [&["--threads", "1"][..], &["--threads", "2"], &["--threads", "3"]] {
         assert_eq!(run(args, &script), plain, "with {args:?}");
     }
+    let (_, timing) =
+        run(&["--time"], &script).0.split_once("time:").map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+    // The third product reads `p`, which the second computed inside itself: its
+    // plan keeps `p` first (a kernel of its own), so it takes the usual path.
+    assert!(timing.contains("2 transposed products computed in one pass"), "{timing}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -114,6 +114,12 @@ fn dot<T: Float>(a: ArrayView1<T>, b: ArrayView1<T>, zero: T, parallel: bool) ->
     sums.into_iter().fold(zero, |s, x| s + x)
 }
 
+/// `out[i]` = the dot of row `i` of `rows` (consecutive rows as long as `c`)
+/// with `c`, on this thread: a block of `A @ v`.
+pub fn row_dots<T: Float>(rows: &[T], c: &[T], out: &mut [T], zero: T) {
+    out.iter_mut().zip(rows.chunks_exact(c.len())).for_each(|(o, row)| *o = dot(row.into(), c.into(), zero, false));
+}
+
 /// `out = x @ y` for a one-column `y` when `x`'s rows are contiguous (or it has
 /// one row, or one column): a dot of each row with the column.
 pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [T], zero: T) {
@@ -131,9 +137,7 @@ pub fn matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, out: &mut [
             out.iter_mut().for_each(|o| *o = zero);
             return;
         }
-        let task = |(o, rows): (&mut [T], &[T])| {
-            o.iter_mut().zip(rows.chunks_exact(k)).for_each(|(o, row)| *o = dot(row.into(), c.into(), zero, false));
-        };
+        let task = |(o, rows): (&mut [T], &[T])| row_dots(rows, c, o, zero);
         if parallel {
             out.par_chunks_mut(ROWS_PER_TASK).zip(rows.par_chunks(ROWS_PER_TASK * k)).for_each(task);
         } else {
@@ -169,27 +173,40 @@ pub fn transposed_matrix_vector<T: Float>(x: &ArrayView2<T>, y: &ArrayView2<T>, 
     // SAFETY: `x` views k rows of m contiguous elements, row p at p * m (its
     // strides say so), all inside one live buffer.
     let a = unsafe { std::slice::from_raw_parts(x.as_ptr(), m * k) };
-    // At least 16 blocks when there are enough rows, so both halves of the
-    // work can be shared; never fewer than 64 rows a block.
-    let block = (k / 16).clamp(64, 4096);
-    let partial = |(b, rows): (usize, &[T])| -> Vec<T> {
-        let mut acc = vec![zero; m];
-        for (p, row) in rows.chunks_exact(m).enumerate() {
-            let scale = v[b * block + p];
-            acc.iter_mut().zip(row).for_each(|(s, &a)| *s = *s + scale * a);
-        }
-        acc
-    };
+    let block = transposed_block(k);
+    let partial = |(b, rows): (usize, &[T])| scaled_row_sum(rows, m, &v[b * block..], zero);
     let partials: Vec<Vec<T>> = if m * k >= PARALLEL_PRODUCT {
         a.par_chunks(block * m).enumerate().map(partial).collect()
     } else {
         a.chunks(block * m).enumerate().map(partial).collect()
     };
+    add_in_order(&partials, out, zero);
+    true
+}
+
+/// Rows of `a` per block of `transpose(a) @ v` when `a` has `rows` rows: at
+/// least 16 blocks when there are enough rows, so both halves of the work can
+/// be shared; never fewer than 64 rows a block.
+pub fn transposed_block(rows: usize) -> usize {
+    (rows / 16).clamp(64, 4096)
+}
+
+/// `sum_p scales[p] * rows[p]` of consecutive rows of `m` elements: one block's
+/// partial result of a transposed product.
+pub fn scaled_row_sum<T: Float>(rows: &[T], m: usize, scales: &[T], zero: T) -> Vec<T> {
+    let mut acc = vec![zero; m];
+    for (row, &scale) in rows.chunks_exact(m).zip(scales) {
+        acc.iter_mut().zip(row).for_each(|(s, &a)| *s = *s + scale * a);
+    }
+    acc
+}
+
+/// `out` = the blocks' partial results added in block order.
+pub fn add_in_order<T: Float>(partials: &[Vec<T>], out: &mut [T], zero: T) {
     out.iter_mut().for_each(|o| *o = zero);
-    for p in &partials {
+    for p in partials {
         out.iter_mut().zip(p).for_each(|(o, &s)| *o = *o + s);
     }
-    true
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub(crate) mod column_sums;
 mod create;
 pub mod dense;
 mod distributed;
+mod gradient;
 mod index;
 mod inplace;
 mod kernel;
@@ -77,6 +78,10 @@ pub fn force(node: &Array) -> Result<(), Diag> {
     if node.is_computed() {
         return Ok(());
     }
+    stats::timed(|| force_pending(node))
+}
+
+fn force_pending(node: &Array) -> Result<(), Diag> {
     if split::created_split(node) {
         check_memory(node)?;
         split::create_part(node);
@@ -142,7 +147,10 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
             view::concat(&parts, *axis)
         }
         Op::Scan { f, input, axis } => reduce::scan(*f, &evaluate(input)?, *axis, node.dtype),
-        Op::MatMul { lhs, rhs } => matmul::matmul(&evaluate(lhs)?, &evaluate(rhs)?, &node.shape),
+        Op::MatMul { lhs, rhs } => match gradient::transposed_product(lhs, rhs)? {
+            Some(data) => data,
+            None => matmul::matmul(&evaluate(lhs)?, &evaluate(rhs)?, &node.shape),
+        },
     })
 }
 

@@ -12,28 +12,8 @@ use crate::graph::{Array, ArrayData};
 use crate::opt::plan::{Expr, Id, Plan};
 use crate::opt::{self, Bindings};
 
-thread_local! {
-    /// How many plans are running on this thread (a leaf's plan runs inside its
-    /// reader's), so compute time is counted once.
-    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
 /// Computes `root` and stores its value in it (whole, or split over the ranks).
 pub fn run_plan(root: &Array) -> Result<(), Diag> {
-    let started = Instant::now();
-    DEPTH.with(|d| d.set(d.get() + 1));
-    let result = run_optimized(root);
-    let depth = DEPTH.with(|d| {
-        d.set(d.get() - 1);
-        d.get()
-    });
-    if depth == 0 {
-        stats::record_compute(started.elapsed());
-    }
-    result
-}
-
-fn run_optimized(root: &Array) -> Result<(), Diag> {
     let started = Instant::now();
     let (plan, bindings) = opt::optimize(root);
     stats::record_optimize(started.elapsed());

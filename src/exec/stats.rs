@@ -24,9 +24,32 @@ pub fn record_parse(spent: Duration) {
     count(|s| s.parse += spent);
 }
 
-/// Time spent running plans (outermost plans only; nested ones are inside).
-pub fn record_compute(spent: Duration) {
-    count(|s| s.compute += spent);
+thread_local! {
+    /// How many computations are running on this thread (an input is computed
+    /// inside its reader), so time is counted once.
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `compute`, counting its time as computing arrays unless it runs inside
+/// another computation (whose time includes it).
+pub fn timed<R>(compute: impl FnOnce() -> R) -> R {
+    let started = std::time::Instant::now();
+    DEPTH.with(|d| d.set(d.get() + 1));
+    let result = compute();
+    let depth = DEPTH.with(|d| {
+        d.set(d.get() - 1);
+        d.get()
+    });
+    if depth == 0 {
+        count(|s| s.compute += started.elapsed());
+    }
+    result
+}
+
+/// A transposed product was computed in one pass with the elementwise
+/// operand it reads (`exec::gradient`).
+pub fn record_one_pass_product() {
+    count(|s| s.one_pass_products += 1);
 }
 
 pub fn record_kernel() {
@@ -110,6 +133,7 @@ pub struct Summary {
     pub split_scatters: u64,
     pub split_masks: u64,
     pub in_place_updates: u64,
+    pub one_pass_products: u64,
 }
 
 pub fn summary() -> Summary {

@@ -97,8 +97,10 @@ pub fn optimize(root: &Array) -> (Rc<Plan>, Bindings) {
     (plan, bindings)
 }
 
-/// The plan to run for `root`: from the cache when it can be.
-fn choose(root: &Array) -> (Rc<Plan>, Bindings) {
+/// The plan to run for `root`, from the cache when it can be, without counting
+/// it as run: for a caller that looks at the plan before deciding whether to
+/// run it (and calls `Bindings::note_lowered` when it does).
+pub fn choose(root: &Array) -> (Rc<Plan>, Bindings) {
     let (plan, bindings) = lower(root, Scalars::Constants);
     if !enabled() {
         return (Rc::new(plan), bindings);

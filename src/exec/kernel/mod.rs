@@ -116,6 +116,14 @@ pub fn run_map(kernel: &Kernel, inputs: &Inputs, dtype: DType) -> ArrayData {
     }
 }
 
+/// Computes a map kernel's lanes over `inputs.window` (rows of its first
+/// axis) into `out`, on this thread: one block of a pass its caller shares
+/// out over the threads.
+pub fn run_rows(program: &Program, inputs: &Inputs, out: &mut [f64]) {
+    let sources = sources(program, inputs, &[]);
+    program.run_into(&sources, 0, out);
+}
+
 /// A new vector of `size` elements, each chunk written by `fill(its start,
 /// chunk)` in parallel. The buffer is not zeroed first: `fill` writes every
 /// element.
