@@ -127,6 +127,7 @@ fn configure(cli: &Cli) -> Result<(), u8> {
         }
     }
     darr::opt::set_enabled(!cli.no_opt);
+    darr::exec::stats::set_timing(cli.time);
     if let Some(n) = cli.small_work {
         darr::exec::set_small_work(n);
     }

@@ -30,9 +30,20 @@ thread_local! {
     static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+static TIMING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--time`: measure how long computing arrays takes (reading the clock costs
+/// a loop of small operations a few percent, so it is off otherwise).
+pub fn set_timing(on: bool) {
+    TIMING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Runs `compute`, counting its time as computing arrays unless it runs inside
 /// another computation (whose time includes it).
 pub fn timed<R>(compute: impl FnOnce() -> R) -> R {
+    if !TIMING.load(std::sync::atomic::Ordering::Relaxed) {
+        return compute();
+    }
     let started = std::time::Instant::now();
     DEPTH.with(|d| d.set(d.get() + 1));
     let result = compute();
