@@ -14,6 +14,13 @@ use crate::opt::{self, Bindings};
 
 /// Computes `root` and stores its value in it (whole, or split over the ranks).
 pub fn run_plan(root: &Array) -> Result<(), Diag> {
+    if crate::dist::nranks() > 1 {
+        // Before lowering: these become computed leaves of the plan.
+        super::split::masked::reduce_below(root)?;
+        if root.is_computed() {
+            return Ok(());
+        }
+    }
     let started = Instant::now();
     let (plan, bindings) = opt::optimize(root);
     stats::record_optimize(started.elapsed());

@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use super::plan::{Expr, Id, PNode, Plan};
 use crate::graph::node::State;
-use crate::graph::{Array, Node, Op};
+use crate::graph::{Array, Node, Op, View};
 
 /// What a plan reads and writes in the graph it came from.
 pub struct Bindings {
@@ -50,7 +50,7 @@ impl Bindings {
 pub fn is_region_op(node: &Node) -> bool {
     match &*node.state.borrow() {
         State::Done(_) | State::Part(_) | State::Cycled(_) | State::Tiled(_) => false,
-        State::Pending(Op::View { input, .. }) => !is_computed_whole(input),
+        State::Pending(Op::View { input, .. }) => !is_computed_whole(input) && !is_small_slice_of_split(node),
         State::Pending(op) => matches!(
             op,
             Op::Fill(_)
@@ -61,6 +61,23 @@ pub fn is_region_op(node: &Node) -> bool {
                 | Op::Reduce { .. }
                 | Op::SetSlice { .. }
         ),
+    }
+}
+
+/// A small slice of a value held split by rows (`c = x[:k]`, k-means' first
+/// centres): a leaf, made whole on every rank by `exec::split::rows`. Inside a
+/// kernel over the split value it would stretch the rows each rank fetches to
+/// span both the slice and the rank's own rows.
+pub fn is_small_slice_of_split(node: &Node) -> bool {
+    match &*node.state.borrow() {
+        State::Pending(Op::View { input, view: View::Slice(_) }) => {
+            let made_split =
+                input.is_pending_creation() && crate::dist::layout::splits_when_made(&input.shape, &input.layout);
+            crate::dist::nranks() > 1
+                && (matches!(&*input.state.borrow(), State::Part(_)) || made_split)
+                && crate::dist::layout::replicated_when_small(&node.shape)
+        }
+        _ => false,
     }
 }
 
@@ -157,7 +174,7 @@ impl Lowering {
             }
             Op::Where { cond, x, y } => Expr::Where { cond: self.visit(cond), x: self.visit(x), y: self.visit(y) },
             Op::Cast(a) => Expr::Cast(self.visit(a)),
-            Op::View { input, .. } if is_computed_whole(input) => self.leaf(node),
+            Op::View { input, .. } if is_computed_whole(input) || is_small_slice_of_split(node) => self.leaf(node),
             Op::View { input, view } => Expr::View(view.clone(), self.visit(input)),
             Op::Reduce { f, input, axes, .. } => Expr::Reduce { f: *f, axes: axes.clone(), input: self.visit(input) },
             Op::SetSlice { input, elems, value } => {

@@ -21,7 +21,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use explain::{explain, render};
-pub use lower::{is_region_op, lower, Bindings, Scalars};
+pub use lower::{is_region_op, is_small_slice_of_split, lower, Bindings, Scalars};
 pub use plan::Plan;
 
 use crate::graph::Array;

@@ -9,13 +9,16 @@
 //! their whole-value kernels elsewhere in `exec`; those `exec::force` tries on a
 //! pending node are in one list, `OPERATIONS`.
 
+pub mod combine;
 pub mod concat;
 pub mod counts;
 pub mod cyclic;
 pub mod dense;
 pub mod files;
 pub mod mask;
+pub mod masked;
 pub mod matmul;
+pub mod rows;
 pub mod scan;
 pub mod scatter;
 pub mod sort;
@@ -36,6 +39,8 @@ pub const OPERATIONS: &[(&str, SplitOperation)] = &[
     ("tiles", tiled::try_place),
     // `redistribute` into a cyclic placement of rows, or out of one.
     ("cyclic rows", cyclic::try_place),
+    // A few rows of a split `x` (`x[:k]`): gathered whole on every rank.
+    ("small slice", rows::try_small_slice),
     // `x[i]` from a split `x`: each rank asks the owners of the rows it needs.
     ("gather by index", take::try_take),
     // `x[i] = v` into a split `x`: each rank sends rows to their owners.
@@ -60,6 +65,7 @@ pub fn try_split(node: &Array) -> Result<bool, crate::diag::Diag> {
     Ok(false)
 }
 
+pub use combine::combine;
 use ndarray::{Axis, IxDyn, Slice};
 
 use super::create;
