@@ -1019,3 +1019,38 @@ fn masked_centre_updates_and_small_slices_send_rows_not_matrices() {
     // Each rank holds 320 kB of x; the rows and sums sent are a few kB.
     assert!(most_bytes_sent(&timing) < 8e3, "{timing}");
 }
+
+/// Gradients `transpose(x) @ f(x @ w)` of a split `x`: each rank reads its own
+/// rows once (the products, the residual and the scaled rows block by block)
+/// and the partial gradients are added in rank order. Equal to one process's
+/// (to the last bits of sums), joining nothing.
+#[test]
+fn gradients_of_split_matrices_are_computed_in_one_pass_per_rank() {
+    let program = r#"
+        seed(8)
+        x = rand(40000, 4) - 0.5
+        y = astype(x @ array([0.5, -1.0, 0.25, 2.0]) > 0, float64)
+        eval(x); eval(y)
+        w = zeros(4)
+        for it in range(5) {
+            p = 1 / (1 + exp(-(x @ w)))
+            w = w - 2.0 * (transpose(x) @ (p - y)) / 40000
+        }
+        r = x @ w - y
+        print(w, transpose(x) @ r, float(sum(r * r)))
+    "#;
+    let dir = scratch("gradients");
+    let one = solo(&["--time", "-e", program], &dir);
+    let three = on_ranks_replicating(3, None, &["--time", "-e", program], &dir);
+    let timing = text_of(&three.stderr);
+    assert!(one.status.success() && three.status.success(), "{}\n{timing}", text_of(&one.stderr));
+    assert!(
+        agree(&text_of(&one.stdout), &text_of(&three.stdout)),
+        "{}\n---\n{}",
+        text_of(&one.stdout),
+        text_of(&three.stdout)
+    );
+    assert!(counted(&timing, "transposed products computed in one pass with their operand") >= 5, "{timing}");
+    assert!(counted(&text_of(&one.stderr), "transposed products computed in one pass with their operand") >= 5);
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+}

@@ -28,11 +28,14 @@ use crate::opt::plan::{Expr, Kernel};
 const MAX_COLUMNS: usize = 4096;
 
 /// `transpose(x) @ rhs` computed in one pass over `x`, when `lhs` is the
-/// pending transpose of a computed row-major float64 matrix `x` and `rhs` an
-/// elementwise float64 vector computed by one fused kernel from `x @ w` (and
-/// any other computed values): `None` when it is not such a product, or too
-/// small to gain (then nothing was computed).
-pub fn transposed_product(lhs: &Array, rhs: &Array) -> Result<Option<ArrayData>, Diag> {
+/// pending transpose of a computed row-major float64 matrix `x` (whole, or
+/// split by rows) and `rhs` an elementwise float64 vector computed by one fused
+/// kernel from `x @ w` (and any other computed values). `None` when it is not
+/// such a product, or too small to gain (then nothing was computed); else the
+/// sum over the rows of `x` this rank holds (all of them when `x` is whole;
+/// `None` for a rank holding none), for the caller to combine across ranks.
+/// Every rank decides alike: on shapes, layouts and the plan.
+pub fn transposed_product(lhs: &Array, rhs: &Array) -> Result<Option<Option<ArrayData>>, Diag> {
     let Some(shape) = Shape::of(lhs, rhs) else { return Ok(None) };
     let (plan, bindings) = crate::opt::choose(rhs);
     let node = &plan.nodes[plan.root];
@@ -40,33 +43,54 @@ pub fn transposed_product(lhs: &Array, rhs: &Array) -> Result<Option<ArrayData>,
     if !is_plain_map(k) || node.dtype != DType::Float64 {
         return Ok(None);
     }
-    // Each kernel input is a leaf: one is `x @ w`.
+    // Each kernel input is a leaf: one is `x @ w`; the others are read whole or
+    // as this rank's rows, so none may be held in cyclic rows or tiles.
     let mut leaves = Vec::with_capacity(k.inputs.len());
     for &input in &k.inputs {
         let Expr::Leaf(j) = plan.nodes[input].expr else { return Ok(None) };
-        leaves.push(&bindings.leaves[j]);
+        let leaf = &bindings.leaves[j];
+        if leaf.is_held_split() && leaf.part().is_none() {
+            return Ok(None);
+        }
+        leaves.push(leaf);
     }
-    let product: Vec<usize> = (0..leaves.len()).filter(|&i| is_product_with(leaves[i], &shape.x)).collect();
-    let [z] = product[..] else { return Ok(None) };
+    // The first pending `x @ w` is computed block by block (any other, as any leaf).
+    let Some(z) = (0..leaves.len()).find(|&i| is_product_with(leaves[i], &shape.x)) else { return Ok(None) };
     let program = Program::compile(k);
-    // The other inputs are read whole, through whatever views the kernel
-    // applies; the products only as they are, one block at a time.
+    // The other inputs are read through whatever views the kernel applies; the
+    // products only as they are, one block at a time.
     if !program.loads.iter().filter(|(input, _)| *input == z).all(|(_, views)| views.is_empty()) {
         return Ok(None);
     }
-    bindings.note_lowered();
     let w = match &*leaves[z].state.borrow() {
         State::Pending(Op::MatMul { rhs, .. }) => rhs.clone(),
         _ => unreachable!("checked above"),
     };
+    crate::exec::force(&w)?;
+    if w.is_held_split() {
+        return Ok(None);
+    }
+    bindings.note_lowered();
     let w = evaluate(&w)?;
     let mut data = Vec::with_capacity(leaves.len());
+    let mut placed = vec![None; leaves.len()];
     for (i, leaf) in leaves.iter().enumerate() {
-        // The product's slot is filled block by block.
-        data.push(if i == z { w.clone() } else { evaluate(leaf)? });
+        if i == z {
+            // The product's slot is filled block by block.
+            data.push(w.clone());
+            continue;
+        }
+        crate::exec::force(leaf)?;
+        data.push(match leaf.part() {
+            Some(part) => {
+                placed[i] = Some(Placed { first: part.first, rows: leaf.shape[0] });
+                part.data
+            }
+            None => evaluate(leaf)?,
+        });
     }
-    let x = shape.x.computed().expect("checked by Shape::of");
-    let (ArrayData::F64(x), ArrayData::F64(w)) = (&x, &w) else { return Ok(None) };
+    let (own, first) = shape.own_rows();
+    let (ArrayData::F64(x), ArrayData::F64(w)) = (&own, &w) else { return Ok(None) };
     let (Some(rows), Some(w)) = (x.as_slice(), w.as_slice()) else { return Ok(None) };
     // The products and the residual are kept when a name or another pending
     // value still holds them (beyond this plan's bindings and the graph nodes
@@ -75,12 +99,19 @@ pub fn transposed_product(lhs: &Array, rhs: &Array) -> Result<Option<ArrayData>,
     let leaf_id = k.inputs[z];
     let keep_products = Rc::strong_count(leaves[z]) > 2 + bindings.readers[leaf_id];
     let keep_residual = Rc::strong_count(rhs) > 2;
-    let blocks = one_pass(&program, data, z, rows, w, shape.n, keep_products);
+    let pass = Pass { program: &program, data, placed, z, n: shape.n, first, keep_products };
+    let blocks = pass.run(rows, w);
     stats::record_one_pass_product();
+    let split = shape.x.part().is_some();
     let keep = |node: &Array, part: fn(&Block) -> &[f64]| {
-        let whole: Vec<f64> = blocks.iter().flat_map(|b| part(b).iter().copied()).collect();
-        let whole = ArrayData::F64(Nd::from_shape_vec(IxDyn(&[shape.n]), whole).expect("n values"));
-        *node.state.borrow_mut() = State::Done(whole);
+        if split && !crate::dist::layout::splits(&node.shape, &node.layout) {
+            return;
+        }
+        let values: Vec<f64> = blocks.iter().flat_map(|b| part(b).iter().copied()).collect();
+        let count = values.len();
+        let values = ArrayData::F64(Nd::from_shape_vec(IxDyn(&[count]), values).expect("count values"));
+        *node.state.borrow_mut() =
+            if split { State::Part(crate::graph::node::Part { data: values, first }) } else { State::Done(values) };
     };
     if keep_products {
         keep(leaves[z], |b| &b.products);
@@ -88,10 +119,13 @@ pub fn transposed_product(lhs: &Array, rhs: &Array) -> Result<Option<ArrayData>,
     if keep_residual {
         keep(rhs, |b| &b.residual);
     }
+    if blocks.is_empty() {
+        return Ok(Some(None));
+    }
     let partials: Vec<Vec<f64>> = blocks.into_iter().map(|b| b.gradient).collect();
     let mut out = vec![0.0; shape.d];
     matvec::add_in_order(&partials, &mut out, 0.0);
-    Ok(Some(ArrayData::F64(Nd::from_shape_vec(IxDyn(&[shape.d]), out).expect("d values"))))
+    Ok(Some(Some(ArrayData::F64(Nd::from_shape_vec(IxDyn(&[shape.d]), out).expect("d values")))))
 }
 
 /// The sizes of `transpose(x) @ rhs` when it has the shape this path takes.
@@ -103,23 +137,36 @@ struct Shape {
 
 impl Shape {
     fn of(lhs: &Array, rhs: &Array) -> Option<Shape> {
-        if crate::dist::nranks() > 1 || !crate::opt::enabled() {
-            // Split plans have their own form; `--no-opt` runs each operation alone.
+        if !crate::opt::enabled() {
+            // `--no-opt` runs each operation alone.
             return None;
         }
-        let State::Pending(Op::View { input: x, view: View::Transpose(perm) }) = &*lhs.state.borrow() else {
-            return None;
+        let x = match &*lhs.state.borrow() {
+            State::Pending(Op::View { input, view: View::Transpose(perm) }) if perm == &[1, 0] => input.clone(),
+            _ => return None,
         };
         let (n, d) = match x.shape[..] {
             [n, d] => (n, d),
             _ => return None,
         };
-        let float_matrix = perm == &[1, 0]
-            && x.dtype == DType::Float64
-            && matches!(x.computed(), Some(ArrayData::F64(a)) if a.is_standard_layout());
+        let standard = |a: &ArrayData| matches!(a, ArrayData::F64(a) if a.is_standard_layout());
+        let float_matrix = x.dtype == DType::Float64
+            && (x.computed().is_some_and(|a| standard(&a)) || x.part().is_some_and(|p| standard(&p.data)));
         let sized = (2..=MAX_COLUMNS).contains(&d) && n > 1 && n * d >= PARALLEL_PRODUCT;
         let residual = rhs.shape == [n] && rhs.dtype == DType::Float64 && crate::opt::is_region_op(rhs);
-        (float_matrix && sized && residual).then(|| Shape { x: x.clone(), n, d })
+        (float_matrix && sized && residual).then_some(Shape { x, n, d })
+    }
+
+    /// The rows of `x` this rank holds (all of them when it is whole), and the
+    /// first one's number.
+    fn own_rows(&self) -> (ArrayData, usize) {
+        match self.x.part() {
+            Some(part) => {
+                let own = super::split::own_rows(self.n);
+                (super::split::part_rows(&part, own), own.0)
+            }
+            None => (self.x.computed().expect("checked by Shape::of"), 0),
+        }
     }
 }
 
@@ -146,37 +193,45 @@ struct Block {
     gradient: Vec<f64>,
 }
 
-/// The blocks of the one pass, in order; `data[z]` is replaced by each
-/// block's products (kept in the blocks only when `keep_products`).
-fn one_pass(
-    program: &Program,
+/// One pass over a rank's rows of `x`: the residual's kernel, its inputs
+/// (`data[z]` is replaced by each block's products) and where the rows are.
+struct Pass<'a> {
+    program: &'a Program,
     data: Vec<ArrayData>,
+    placed: Vec<Option<Placed>>,
     z: usize,
-    rows: &[f64],
-    w: &[f64],
+    /// The rows of `x` in all.
     n: usize,
+    /// The number of the first row this rank holds.
+    first: usize,
+    /// Whether the blocks keep their products.
     keep_products: bool,
-) -> Vec<Block> {
-    let d = w.len();
-    let block = matvec::transposed_block(n);
-    let run = |(b, rows): (usize, &[f64])| {
-        let first = b * block;
-        let count = rows.len() / d;
-        let mut products = vec![0.0; count];
-        matvec::row_dots(rows, w, &mut products, 0.0);
-        let mut data = data.clone();
-        data[z] = ArrayData::F64(Nd::from_shape_vec(IxDyn(&[count]), products).expect("count values"));
-        let mut placed = vec![None; data.len()];
-        placed[z] = Some(Placed { first, rows: n });
-        let inputs = Inputs { data, placed, window: Some((first, first + count)) };
-        let mut residual = vec![0.0; count];
-        kernel::run_rows(program, &inputs, &mut residual);
-        let gradient = matvec::scaled_row_sum(rows, d, &residual, 0.0);
-        let products = match (&inputs.data[z], keep_products) {
-            (ArrayData::F64(p), true) => p.as_slice().expect("made contiguous above").to_vec(),
-            _ => Vec::new(),
+}
+
+impl Pass<'_> {
+    /// The blocks of the pass over `rows` (this rank's, consecutive), in order.
+    fn run(&self, rows: &[f64], w: &[f64]) -> Vec<Block> {
+        let d = w.len();
+        let block = matvec::transposed_block(rows.len() / d);
+        let run = |(b, rows): (usize, &[f64])| {
+            let first = self.first + b * block;
+            let count = rows.len() / d;
+            let mut products = vec![0.0; count];
+            matvec::row_dots(rows, w, &mut products, 0.0);
+            let mut data = self.data.clone();
+            data[self.z] = ArrayData::F64(Nd::from_shape_vec(IxDyn(&[count]), products).expect("count values"));
+            let mut placed = self.placed.clone();
+            placed[self.z] = Some(Placed { first, rows: self.n });
+            let inputs = Inputs { data, placed, window: Some((first, first + count)) };
+            let mut residual = vec![0.0; count];
+            kernel::run_rows(self.program, &inputs, &mut residual);
+            let gradient = matvec::scaled_row_sum(rows, d, &residual, 0.0);
+            let products = match (&inputs.data[self.z], self.keep_products) {
+                (ArrayData::F64(p), true) => p.as_slice().expect("made contiguous above").to_vec(),
+                _ => Vec::new(),
+            };
+            Block { products, residual, gradient }
         };
-        Block { products, residual, gradient }
-    };
-    rows.par_chunks(block * d).enumerate().map(run).collect()
+        rows.par_chunks(block * d).enumerate().map(run).collect()
+    }
 }

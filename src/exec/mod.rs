@@ -6,7 +6,7 @@ pub(crate) mod column_sums;
 mod create;
 pub mod dense;
 mod distributed;
-mod gradient;
+pub(crate) mod gradient;
 mod index;
 mod inplace;
 mod kernel;
@@ -148,8 +148,8 @@ fn compute(op: &Op, node: &Array) -> Result<ArrayData, Diag> {
         }
         Op::Scan { f, input, axis } => reduce::scan(*f, &evaluate(input)?, *axis, node.dtype),
         Op::MatMul { lhs, rhs } => match gradient::transposed_product(lhs, rhs)? {
-            Some(data) => data,
-            None => matmul::matmul(&evaluate(lhs)?, &evaluate(rhs)?, &node.shape),
+            Some(Some(data)) => data,
+            _ => matmul::matmul(&evaluate(lhs)?, &evaluate(rhs)?, &node.shape),
         },
     })
 }

@@ -33,6 +33,11 @@ pub fn try_matmul(node: &Array) -> Result<bool, Diag> {
             _ => {}
         }
         if let Some(a) = transposed_split(&lhs) {
+            // A gradient, `a.T @ f(a @ w)`: each rank's rows read once.
+            if let Some(partial) = crate::exec::gradient::transposed_product(&lhs, &rhs)? {
+                add_partials(node, partial);
+                return Ok(true);
+            }
             return transposed_product(node, &a, &rhs);
         }
     }
