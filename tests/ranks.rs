@@ -1004,17 +1004,7 @@ fn masked_centre_updates_and_small_slices_send_rows_not_matrices() {
         print(x[9:2:-3] - x[7], x[newaxis, :2, 1])
         print(sum(x[labels == 9], axis=0), isnan(mean(x[labels == 9], axis=0)))
     "#;
-    let dir = scratch("masked-reductions");
-    let one = solo(&["-e", program], &dir);
-    let three = on_ranks_replicating(3, None, &["--time", "-e", program], &dir);
-    let timing = text_of(&three.stderr);
-    assert!(one.status.success() && three.status.success(), "{}\n{timing}", text_of(&one.stderr));
-    assert!(
-        agree(&text_of(&one.stdout), &text_of(&three.stdout)),
-        "{}\n---\n{}",
-        text_of(&one.stdout),
-        text_of(&three.stdout)
-    );
+    let (_, timing) = agreeing_on_one_and_three_ranks("masked-reductions", program);
     assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
     // Each rank holds 320 kB of x; the rows and sums sent are a few kB.
     assert!(most_bytes_sent(&timing) < 8e3, "{timing}");
@@ -1039,18 +1029,22 @@ fn gradients_of_split_matrices_are_computed_in_one_pass_per_rank() {
         r = x @ w - y
         print(w, transpose(x) @ r, float(sum(r * r)))
     "#;
-    let dir = scratch("gradients");
+    let (one, timing) = agreeing_on_one_and_three_ranks("gradients", program);
+    assert!(counted(&timing, "transposed products computed in one pass with their operand") >= 5, "{timing}");
+    assert!(counted(&one, "transposed products computed in one pass with their operand") >= 5, "{one}");
+    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+}
+
+/// Runs `program` in one process and on 3 ranks (arrays below darr's threshold
+/// whole on every rank), both with `--time`; asserts both succeed and print
+/// the same (to the last bits of sums). Returns both timing summaries.
+fn agreeing_on_one_and_three_ranks(name: &str, program: &str) -> (String, String) {
+    let dir = scratch(name);
     let one = solo(&["--time", "-e", program], &dir);
     let three = on_ranks_replicating(3, None, &["--time", "-e", program], &dir);
-    let timing = text_of(&three.stderr);
-    assert!(one.status.success() && three.status.success(), "{}\n{timing}", text_of(&one.stderr));
-    assert!(
-        agree(&text_of(&one.stdout), &text_of(&three.stdout)),
-        "{}\n---\n{}",
-        text_of(&one.stdout),
-        text_of(&three.stdout)
-    );
-    assert!(counted(&timing, "transposed products computed in one pass with their operand") >= 5, "{timing}");
-    assert!(counted(&text_of(&one.stderr), "transposed products computed in one pass with their operand") >= 5);
-    assert_eq!(counted(&timing, "split values joined whole"), 0, "{timing}");
+    let (one_timing, timing) = (text_of(&one.stderr), text_of(&three.stderr));
+    assert!(one.status.success() && three.status.success(), "{one_timing}\n{timing}");
+    let (a, b) = (text_of(&one.stdout), text_of(&three.stdout));
+    assert!(agree(&a, &b), "{a}\n---\n{b}");
+    (one_timing, timing)
 }

@@ -38,17 +38,23 @@ pub fn try_mask(node: &Array) -> Result<bool, Diag> {
     if !super::splits(&node.shape, &node.layout) {
         return Ok(false);
     }
-    crate::exec::force(&input)?;
-    let Some(source) = input.part() else { return Ok(false) };
-    crate::exec::force(&mask)?;
-    let own = own_rows(input.shape[0]);
-    let own_mask = match mask.part() {
-        Some(part) => part_rows(&part, own),
-        None => row_range(&crate::exec::evaluate(&mask)?, own),
-    };
-    let run = crate::exec::index::mask(&part_rows(&source, own), &own_mask);
+    let Some(run) = own_selection(&input, &mask)? else { return Ok(false) };
     let data = super::into_blocks(&run, node.shape[0]);
     *node.state.borrow_mut() = State::Part(Part { data, first: own_rows(node.shape[0]).0 });
     crate::exec::stats::record_split_mask();
     Ok(true)
+}
+
+/// The rows `mask` selects from this rank's own rows of `input` (computing
+/// both), in order; `None` when `input` is not split by rows.
+pub(super) fn own_selection(input: &Array, mask: &Array) -> Result<Option<ArrayData>, Diag> {
+    crate::exec::force(input)?;
+    let Some(source) = input.part() else { return Ok(None) };
+    crate::exec::force(mask)?;
+    let own = own_rows(input.shape[0]);
+    let own_mask = match mask.part() {
+        Some(part) => part_rows(&part, own),
+        None => row_range(&crate::exec::evaluate(mask)?, own),
+    };
+    Ok(Some(crate::exec::index::mask(&part_rows(&source, own), &own_mask)))
 }

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use super::{combine, own_rows, part_rows, row_range};
+use super::combine;
 use crate::diag::Diag;
 use crate::graph::node::State;
 use crate::graph::{Array, ArrayData, DType, Nd, Op, ReduceFn};
@@ -54,15 +54,7 @@ fn try_reduce(node: &Array) -> Result<bool, Diag> {
     if Rc::strong_count(&selection) > 2 || node.dtype != DType::Float64 {
         return Ok(false);
     }
-    crate::exec::force(&x)?;
-    let Some(part) = x.part() else { return Ok(false) };
-    crate::exec::force(&mask)?;
-    let own = own_rows(x.shape[0]);
-    let own_mask = match mask.part() {
-        Some(part) => part_rows(&part, own),
-        None => row_range(&crate::exec::evaluate(&mask)?, own),
-    };
-    let chosen = crate::exec::index::mask(&part_rows(&part, own), &own_mask);
+    let Some(chosen) = super::mask::own_selection(&x, &mask)? else { return Ok(false) };
     let summed = if f == ReduceFn::Mean { ReduceFn::Sum } else { f };
     let row: Vec<usize> = x.shape[1..].to_vec();
     let partial = (chosen.shape()[0] > 0).then(|| {
