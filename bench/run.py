@@ -91,6 +91,15 @@ def mpi_scaling(args):
     return out
 
 
+def write_results(args, name, results):
+    """Writes `results` as JSON beside `--json`, in a file called `name`."""
+    json_path = args.json.replace("latest.json", name)
+    os.makedirs(os.path.dirname(json_path), exist_ok=True)
+    with open(json_path, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"wrote {json_path}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ids", nargs="*")
@@ -105,11 +114,7 @@ def main():
         import apps
         print(f"{'app':<12} {'size':>8} {'darr (s)':>10} {'numpy (s)':>10} {'ratio':>7} {'darr MiB':>9} {'numpy MiB':>9} same")
         rows = apps.run_apps(os.path.abspath(args.darr), args.repeat, args.small, set(args.ids[1:]))
-        json_path = args.json.replace("latest.json", "apps.json")
-        os.makedirs(os.path.dirname(json_path), exist_ok=True)
-        with open(json_path, "w") as f:
-            json.dump({"repeat": args.repeat, "small": args.small, "apps": rows}, f, indent=2)
-        print(f"wrote {json_path}")
+        write_results(args, "apps.json", {"repeat": args.repeat, "small": args.small, "apps": rows})
         return
     if args.ids[:1] == ["scaling"]:
         import scaling
@@ -117,11 +122,7 @@ def main():
             sys.exit(f"scaling needs {args.mpi_darr} (built with --features mpi) and mpiexec")
         print(scaling.HEADER)
         rows = scaling.run_scaling(os.path.abspath(args.mpi_darr), args.mpiexec, args.repeat, args.small)
-        json_path = args.json.replace("latest.json", "scaling.json")
-        os.makedirs(os.path.dirname(json_path), exist_ok=True)
-        with open(json_path, "w") as f:
-            json.dump({"repeat": args.repeat, "small": args.small, "programs": rows}, f, indent=2)
-        print(f"wrote {json_path}")
+        write_results(args, "scaling.json", {"repeat": args.repeat, "small": args.small, "programs": rows})
         return
     wanted = {i.upper() for i in args.ids}
     rows = []

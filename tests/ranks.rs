@@ -64,15 +64,17 @@ fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The example programs (`examples/*.da`).
+fn examples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let entries = std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path());
+    entries.filter(|path| path.extension().is_some_and(|e| e == "da")).collect()
+}
+
 #[test]
 fn every_example_prints_and_writes_the_same_on_four_ranks() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut ran = 0;
-    for entry in std::fs::read_dir(&examples).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "da") {
-            continue;
-        }
+    for path in examples() {
         let source = std::fs::read_to_string(&path).unwrap();
         let test_args: Vec<&str> = source
             .lines()
@@ -108,13 +110,8 @@ fn every_example_prints_and_writes_the_same_on_four_ranks() {
 /// weights) are made whole on every rank, large ones never gathered.
 #[test]
 fn the_examples_join_nothing_whole_on_four_ranks() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut ran = 0;
-    for entry in std::fs::read_dir(&examples).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "da") {
-            continue;
-        }
+    for path in examples() {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let dir = scratch(&format!("{name}-default"));
         let four = on_ranks_replicating(4, None, &["--time", path.to_str().unwrap()], &dir);
